@@ -81,11 +81,11 @@ def backward(root: Value, grad: GradOutput = 1.0) -> None:
 
 def _backward_checked(order: list[Value]) -> None:
     for node in order:
-        upstream = node._grad
+        upstream = node.grad
         for parent, local in zip(node._parents, node._local_grads, strict=False):
-            contribution = upstream * local  # type: ignore[operator]
-            parent._grad += contribution  # type: ignore[operator]
-            if parent._op != CONSTANT and not math.isfinite(parent._grad):  # type: ignore[arg-type]
+            total = parent.grad + upstream * local
+            parent._grad = total
+            if parent._op != CONSTANT and not math.isfinite(total):
                 raise AnomalyError(_anomaly_message(node, parent, upstream, local))
 
 
