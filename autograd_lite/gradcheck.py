@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .engine import grad
-from .mode import no_grad
 from .value import Value, to_float
 
 ScalarFunction = Callable[..., Value]
@@ -26,8 +25,8 @@ def _as_floats(inputs: Sequence[Any], where: str) -> list[float]:
 
 
 def _evaluate(fn: ScalarFunction, point: Sequence[float]) -> float:
-    with no_grad():
-        result = fn(*(Value(x) for x in point))
+    # Recorded, not under no_grad: fn may itself call grad() (checking a derivative of a derivative).
+    result = fn(*(Value(x) for x in point))
     if not isinstance(result, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(result).__name__}")
     return result.data

@@ -1,0 +1,129 @@
+"""Hypothesis strategies shared by the tests: points in each op's domain, and random expression
+graphs with reused sub-expressions that can be built both from Values and from sympy symbols."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+from hypothesis import strategies as st
+
+from autograd_lite import OPS, Value
+
+
+def in_domain(op_name: str) -> st.SearchStrategy[float]:
+    """Floats where the op and its derivative are defined, read from the op's own Domain."""
+    domain = OPS[op_name].domain
+    values = st.floats(domain.low, domain.high, allow_nan=False, allow_infinity=False)
+    if domain.exclude_zero:
+        values = values.filter(lambda x: abs(x) > 1e-3)
+    return values
+
+
+def sympy_relu(x: Any) -> Any:
+    return sympy.Piecewise((x, x > 0), (0, True))
+
+
+def sympy_sigmoid(x: Any) -> Any:
+    return 1 / (1 + sympy.exp(-x))
+
+
+# How each unary op reads in sympy: the independent oracle for forward and derivatives.
+SYMPY_UNARY: dict[str, Callable[[Any], Any]] = {
+    "neg": lambda x: -x,
+    "abs": sympy.Abs,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "tanh": sympy.tanh,
+    "sigmoid": sympy_sigmoid,
+    "relu": sympy_relu,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "sqrt": sympy.sqrt,
+}
+
+SYMPY_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+def value_unary(name: str, x: Value) -> Value:
+    """Apply a unary op through the public API, the way a user writes it."""
+    if name == "neg":
+        return -x
+    if name == "abs":
+        return abs(x)
+    method: Callable[[], Value] = getattr(x, name)
+    return method()
+
+
+def value_binary(name: str, a: Value, b: Value) -> Value:
+    if name == "+":
+        return a + b
+    if name == "-":
+        return a - b
+    if name == "*":
+        return a * b
+    if name == "/":
+        return a / b
+    return a**b
+
+
+# Ops drawn into random graphs: every op, with arguments kept in range by the builder below.
+GRAPH_UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt", "abs", "relu")
+GRAPH_BINARY = ("+", "-", "*", "/", "**")
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A recipe: n_inputs variables, then steps (op, argument indices into the pool so far)."""
+
+    n_inputs: int
+    steps: tuple[tuple[str, tuple[int, ...]], ...]
+
+    def build(self, leaves: Sequence[Any], unary: Callable[[str, Any], Any], binary: Callable[[str, Any, Any], Any]) -> Any:
+        pool = list(leaves)
+        for name, args in self.steps:
+            if len(args) == 1:
+                pool.append(unary(name, pool[args[0]]))
+            else:
+                pool.append(binary(name, pool[args[0]], pool[args[1]]))
+        return pool[-1]
+
+    def with_values(self, leaves: Sequence[Value]) -> Value:
+        return self.build(leaves, value_unary, value_binary)  # type: ignore[no-any-return]
+
+    def with_sympy(self, symbols: Sequence[Any]) -> Any:
+        return self.build(symbols, lambda n, x: SYMPY_UNARY[n](x), lambda n, a, b: SYMPY_BINARY[n](a, b))
+
+
+@st.composite
+def expressions(draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8) -> Expression:
+    """Random expression graphs; later steps may reuse any earlier node, so diamonds and a*a occur."""
+    n_inputs = draw(st.integers(1, max_inputs))
+    steps: list[tuple[str, tuple[int, ...]]] = []
+    for _ in range(draw(st.integers(1, max_steps))):
+        pool_size = n_inputs + len(steps)
+        # Bias toward recent nodes so graphs grow deep, but allow reuse of anything earlier.
+        index = st.integers(0, pool_size - 1)
+        if draw(st.booleans()):
+            steps.append((draw(st.sampled_from(GRAPH_UNARY)), (draw(index),)))
+        else:
+            steps.append((draw(st.sampled_from(GRAPH_BINARY)), (draw(index), draw(index))))
+    return Expression(n_inputs, tuple(steps))
+
+
+def points(n: int) -> st.SearchStrategy[list[float]]:
+    return st.lists(st.floats(-3.0, 3.0, allow_nan=False).filter(lambda x: abs(x) > 1e-2), min_size=n, max_size=n)
+
+
+def well_conditioned(values: Sequence[float], limit: float = 1e4) -> bool:
+    """Finite and moderate: far from overflow, so both oracles see the same function."""
+    return all(math.isfinite(v) and abs(v) < limit for v in values)

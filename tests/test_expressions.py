@@ -1,0 +1,104 @@
+"""Random expression graphs (with reused sub-expressions): gradients against sympy and against
+central differences, first and second order."""
+
+from __future__ import annotations
+
+import math
+
+import sympy
+from hypothesis import HealthCheck, assume, given, settings
+
+from autograd_lite import Value, grad, numerical_grad
+from tests.strategies import Expression, expressions, points, value_binary, value_unary, well_conditioned
+
+SYMBOLS = sympy.symbols("x0:3", real=True)
+
+
+def _evaluate(expression: Expression, point: list[float]) -> tuple[list[Value], Value] | None:
+    leaves = [Value(x) for x in point]
+    try:
+        out = expression.with_values(leaves)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return leaves, out
+
+
+def _sympy_at(expr: sympy.Expr, point: list[float]) -> float:
+    subs = {s: sympy.Float(v, 40) for s, v in zip(SYMBOLS, point)}
+    return float(expr.subs(subs).evalf(40))
+
+
+def _near_a_kink(expression: Expression, point: list[float]) -> bool:
+    """relu and abs have no derivative at 0; keep random points away from their kinks."""
+    pool = [Value(x) for x in point]
+    for name, args in expression.steps:
+        operands = [pool[i] for i in args]
+        if name in ("relu", "abs") and abs(operands[0].data) < 1e-4:
+            return True
+        pool.append(_apply(name, operands))
+    return False
+
+
+def _apply(name: str, operands: list[Value]) -> Value:
+    return value_unary(name, operands[0]) if len(operands) == 1 else value_binary(name, *operands)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(expressions(), points(3))
+def test_random_graphs_match_sympy(expression: Expression, point: list[float]) -> None:
+    point = point[: expression.n_inputs]
+    built = _evaluate(expression, point)
+    assume(built is not None)
+    assert built is not None
+    leaves, out = built
+    grads = grad(out, leaves)
+    assume(well_conditioned([out.data, *grads]))
+    assume(not _near_a_kink(expression, point))
+    symbolic = expression.with_sympy(SYMBOLS[: expression.n_inputs])
+    assert math.isclose(out.data, _sympy_at(symbolic, point), rel_tol=1e-9, abs_tol=1e-9)
+    for symbol, g in zip(SYMBOLS, grads):
+        expected = _sympy_at(sympy.diff(symbolic, symbol), point)
+        assert math.isclose(g, expected, rel_tol=1e-9, abs_tol=1e-9), (symbol, g, expected)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(expressions(max_inputs=2, max_steps=5), points(2))
+def test_random_graphs_second_derivatives_match_sympy(expression: Expression, point: list[float]) -> None:
+    point = point[: expression.n_inputs]
+    built = _evaluate(expression, point)
+    assume(built is not None)
+    assert built is not None
+    leaves, out = built
+    assume(not _near_a_kink(expression, point))
+    try:
+        firsts = grad(out, leaves, create_graph=True)
+        rows = [grad(d, leaves) for d in firsts]  # type: ignore[arg-type]
+    except (ValueError, ZeroDivisionError, OverflowError):
+        assume(False)
+        return
+    assume(well_conditioned([out.data] + [v for row in rows for v in row], limit=1e3))
+    symbolic = expression.with_sympy(SYMBOLS[: expression.n_inputs])
+    for i, si in enumerate(SYMBOLS[: expression.n_inputs]):
+        for j, sj in enumerate(SYMBOLS[: expression.n_inputs]):
+            expected = _sympy_at(sympy.diff(symbolic, si, sj), point)
+            assert math.isclose(rows[i][j], expected, rel_tol=1e-8, abs_tol=1e-8), (i, j, rows[i][j], expected)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(expressions(), points(3))
+def test_random_graphs_match_central_differences(expression: Expression, point: list[float]) -> None:
+    point = point[: expression.n_inputs]
+    built = _evaluate(expression, point)
+    assume(built is not None)
+    assert built is not None
+    leaves, out = built
+    assume(not _near_a_kink(expression, point))
+    grads = grad(out, leaves)
+    assume(well_conditioned([out.data, *grads], limit=1e3))
+    try:
+        numerical = numerical_grad(lambda *xs: expression.with_values(list(xs)), point)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        assume(False)
+        return
+    for g, n in zip(grads, numerical):
+        assert math.isclose(g, n, rel_tol=1e-5, abs_tol=1e-6), (g, n)
