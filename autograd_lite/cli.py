@@ -1,0 +1,346 @@
+"""The ``autograd-lite`` command (also ``python -m autograd_lite``): differentiate a formula typed
+on the command line, or train a small network on a toy dataset and look at the pictures.
+
+    autograd-lite grad "(x + y) * z" x=-2 y=5 z=-4 [--hessian] [--graph g.svg] [--steps s.html]
+    autograd-lite demo [--dataset moons] [--hidden 16,16] [--steps 100] [--out DIR]
+
+Every error is one line on stderr, never a traceback: exit code 2 for bad usage (a refused
+expression, a bad NAME=VALUE, a log of a negative number), 1 for a failure (a file that cannot be
+written, Graphviz missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+from . import __version__
+from .backward_steps import backward_steps, save_animation
+from .demo import DATASETS, L2, LR_END, LR_START, DemoOptions, run
+from .engine import backward, grad, hessian
+from .expression import FUNCTIONS, ExpressionError, check_name, parse
+from .graph import INSTALL_HINT, SUFFIX_FORMATS, GraphvizError, draw_graph, graphviz_available
+from .value import Value
+
+PROG = "autograd-lite"
+Result = TypeVar("Result")
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+class Failure(Exception):
+    """The command was fine but could not be carried out: reported in one line, exit code 1."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line naming the command and pointing at --help."""
+
+    def error(self, message: str) -> NoReturn:
+        """Report a usage error in one line and exit with code 2."""
+        hint = f"try '{self.prog} --help'"
+        if "unrecognized arguments: -" in message or "expected one argument" in message:
+            hint += "; an expression that starts with '-' goes after '--', as in: grad -- '-x*y' x=1 y=2"
+        self.exit(2, f"{self.prog}: error: {message} ({hint})\n")
+
+
+def format_number(x: float) -> str:
+    """A float for people: integers without '.0', anything else in its shortest round-trip form."""
+    if math.isfinite(x) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x)
+
+
+def parse_assignment(text: str) -> tuple[str, float]:
+    """``"x=-2"`` -> ``("x", -2.0)``; UsageError for anything else."""
+    name, equals, number = text.partition("=")
+    if not equals:
+        raise UsageError(f"expected NAME=VALUE after the expression, got {_quote(text)}")
+    try:
+        name = check_name(name.strip())
+    except ExpressionError as error:
+        raise UsageError(f"in {_quote(text)}: {error}") from None
+    try:
+        value = float(number)
+    except ValueError:
+        raise UsageError(f"in {_quote(text)}: {_quote(number)} is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"in {_quote(text)}: the value must be a finite number")
+    return name, value
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    """``text`` quoted on one line and shortened, safe to put in a one-line message."""
+    flat = repr(text)
+    return flat if len(flat) <= limit else flat[: limit - 4] + "...'"
+
+
+def run_grad(args: argparse.Namespace) -> int:
+    """Print f and df/dname for each name, and the Hessian or pictures when asked."""
+    assignments = [parse_assignment(text) for text in args.assignments]
+    names = [name for name, _ in assignments]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise UsageError(f"{repeated[0]} is given more than once")
+    graph_path = _output_path(args.graph, tuple(SUFFIX_FORMATS), "--graph")
+    steps_path = _output_path(args.steps, (".html", ".htm"), "--steps")
+    expression = parse(args.expression, names)
+    leaves = [Value(value, label=name) for name, value in assignments]
+    output = _domain_checked("", lambda: expression.evaluate(dict(zip(names, leaves))))
+    if not output.is_leaf:
+        output.label = "f"
+    partials = _domain_checked("gradient", lambda: grad(output, leaves))
+    lines = [f"f = {format_number(output.data)}"]
+    lines += [f"df/d{name} = {format_number(g)}" for name, g in zip(names, partials)]
+    if args.hessian:
+        matrix = _domain_checked("hessian", lambda: hessian(output, leaves))
+        lines += _matrix_lines(names, matrix)
+    print("\n".join(lines), flush=True)
+    if graph_path is not None:
+        _write_graph(output, graph_path)
+    if steps_path is not None:
+        _write_steps(output, args.expression, steps_path)
+    return 0
+
+
+def _domain_checked(stage: str, compute: Callable[[], Result]) -> Result:
+    """Run ``compute``; an arithmetic domain error (log of -1, 1/0, overflow) is bad usage."""
+    try:
+        return compute()
+    except ExpressionError as error:
+        raise UsageError(str(error)) from None
+    except (ValueError, ArithmeticError) as error:
+        prefix = f"{stage}: " if stage else ""
+        raise UsageError(f"{prefix}{error}") from None
+
+
+def _matrix_lines(names: Sequence[str], matrix: Sequence[Sequence[float]]) -> list[str]:
+    """The Hessian as a table with the names along both edges, columns right-aligned."""
+    cells = [[format_number(x) for x in row] for row in matrix]
+    width = max([len(n) for n in names] + [len(c) for row in cells for c in row], default=1)
+    label = max((len(n) for n in names), default=1)
+    header = " " * label + "".join(f"  {n:>{width}}" for n in names)
+    rows = [f"{n:<{label}}" + "".join(f"  {c:>{width}}" for c in row) for n, row in zip(names, cells)]
+    return ["Hessian (d2f / d row d column):", header, *rows]
+
+
+def _output_path(text: str | None, suffixes: Sequence[str], option: str) -> Path | None:
+    """The path given to an output option, checked for a known suffix before any work is done."""
+    if text is None:
+        return None
+    path = Path(text)
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(f"{option} {_quote(text)}: the file name must end in {', '.join(suffixes)}")
+    return path
+
+
+def _write_graph(output: Value, path: Path) -> None:
+    """Draw the graph (after a backward pass, so every node shows its gradient) into ``path``."""
+    if SUFFIX_FORMATS[path.suffix.lower()] != "dot" and not graphviz_available():
+        raise Failure(f"--graph {path}: Graphviz's 'dot' program was not found; {INSTALL_HINT}")
+    backward(output)
+    _write(path, lambda: draw_graph(output, edge_labels=True).save(path))
+
+
+def _write_steps(output: Value, text: str, path: Path) -> None:
+    """Write the backward pass of ``output`` as a web page with one picture per step."""
+    if not graphviz_available():
+        raise Failure(f"--steps {path}: Graphviz's 'dot' program was not found; {INSTALL_HINT}")
+    frames = backward_steps(output, edge_labels=True)
+    _write(path, lambda: save_animation(frames, path, title=f"The backward pass of f = {text}"))
+
+
+def _write(path: Path, save: Callable[[], object]) -> None:
+    """Run ``save``, turning an OS error into a one-line Failure, and say where the file went."""
+    try:
+        save()
+    except OSError as error:
+        raise Failure(f"cannot write {path}: {error.strerror or error}") from None
+    except GraphvizError as error:
+        raise Failure(str(error)) from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Train the demo network and write its pictures."""
+    options = DemoOptions(
+        dataset=args.dataset,
+        hidden=args.hidden,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        out=Path(args.out),
+        progress=not args.no_progress,
+    )
+    try:
+        run(options)  # nn and matplotlib are imported only now
+    except OSError as error:
+        raise Failure(f"cannot write into {args.out}: {error.strerror or error}") from None
+    except (FloatingPointError, GraphvizError) as error:
+        # Training that diverges to NaN, or a dot program that fails: nothing the options can fix.
+        raise Failure(str(error)) from None
+    return 0
+
+
+def _hidden_sizes(text: str) -> tuple[int, ...]:
+    """``"16,16"`` -> ``(16, 16)``: each hidden layer's width, 1 to 1024."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of widths such as 16,16"
+        ) from None
+    if not all(1 <= size <= 1024 for size in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r}: each width must be between 1 and 1024")
+    return sizes
+
+
+def _positive(text: str) -> int:
+    """A whole number >= 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return number
+
+
+GRAD_DESCRIPTION = f"""\
+Evaluate EXPR at the point given by the NAME=VALUE pairs and print f and df/dNAME
+for every NAME (in the order given).
+
+EXPR may use numbers, the NAMEs, + - * / ** (right-associative), unary -,
+parentheses, and the functions
+  {" ".join(FUNCTIONS)}
+Anything else (attributes, other calls, subscripts, strings, ...) is refused;
+nothing is ever passed to eval."""
+
+GRAD_EPILOG = f"""\
+examples:
+  {PROG} grad "(x + y) * z" x=-2 y=5 z=-4
+  {PROG} grad "tanh(x*w + b)" x=1 w=0.5 b=0.1 --hessian --graph neuron.svg
+  {PROG} grad -- "-x*y" x=1 y=2        (an EXPR starting with '-' goes after --)"""
+
+DEMO_DESCRIPTION = f"""\
+Train an MLP on a toy 2-D dataset (hinge loss + {L2:g} * sum p**2, SGD with the learning
+rate falling linearly from {LR_START} to {LR_END}), print the final loss and accuracy, and write
+decision_boundary.png, loss.png and graph.svg (one sample's loss) into --out.
+The defaults reproduce micrograd's demo. graph.svg needs Graphviz (else graph.dot)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its two subcommands, grad and demo."""
+    parser = OneLineParser(
+        prog=PROG,
+        description="autograd-lite: a scalar reverse-mode autodiff engine you can read and see.",
+        epilog=f"Run '{PROG} COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    commands.required = True
+    _add_grad_command(commands.add_parser)
+    _add_demo_command(commands.add_parser)
+    return parser
+
+
+def _add_grad_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    grad_parser = add_parser(
+        "grad",
+        help="print a formula's value and partial derivatives",
+        description=GRAD_DESCRIPTION,
+        epilog=GRAD_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grad_parser.add_argument("expression", metavar="EXPR", help='the formula, quoted, e.g. "tanh(x*w + b)"')
+    grad_parser.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="the point, e.g. x=-2")
+    grad_parser.add_argument(
+        "--hessian", action="store_true", help="also print the matrix of second derivatives"
+    )
+    grad_parser.add_argument(
+        "--graph", metavar="FILE", help="draw the graph: .svg .png .pdf (these need Graphviz) or .dot"
+    )
+    grad_parser.add_argument(
+        "--steps",
+        metavar="FILE.html",
+        help="write the backward pass step by step as a web page (needs Graphviz)",
+    )
+    grad_parser.set_defaults(run=run_grad)
+
+
+def _add_demo_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    demo_parser = add_parser(
+        "demo",
+        help="train a small MLP on a toy dataset and draw the results",
+        description=DEMO_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo_parser.add_argument("--dataset", choices=DATASETS, default="moons", help="the data (default: moons)")
+    demo_parser.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=(16, 16),
+        metavar="W,W",
+        help="hidden layer widths (default: 16,16)",
+    )
+    demo_parser.add_argument(
+        "--steps",
+        type=_positive,
+        default=100,
+        metavar="N",
+        help="passes over the data (default: 100); each is one update at full batch",
+    )
+    demo_parser.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="samples per update (default: all of them)",
+    )
+    demo_parser.add_argument(
+        "--seed", type=int, default=1337, help="seed for data, weights and shuffles (default: 1337)"
+    )
+    demo_parser.add_argument(
+        "--out",
+        default="autograd-lite-demo",
+        metavar="DIR",
+        help="where the pictures go (default: ./autograd-lite-demo)",
+    )
+    demo_parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    demo_parser.set_defaults(run=run_demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failure, 2 bad usage)."""
+    args = build_parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return command(args)
+    except (UsageError, ExpressionError) as error:
+        return _report(error, 2)
+    except Failure as error:
+        return _report(error, 1)
+    except KeyboardInterrupt:
+        return _report("interrupted", 130)
+    except BrokenPipeError:
+        # The reader went away (as with `| head`); point stdout at /dev/null so exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as error:
+        if os.environ.get("AUTOGRAD_LITE_TRACEBACK"):
+            raise
+        return _report(
+            f"internal error: {type(error).__name__}: {error} (set AUTOGRAD_LITE_TRACEBACK=1 to see where)", 1
+        )
+
+
+def _report(error: Exception | str, code: int) -> int:
+    message = " ".join(str(error).split())
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
