@@ -1,0 +1,159 @@
+"""Save and load parameters as JSON: atomically, without executing anything, and checked key by key.
+
+A file looks like ``{"format": "autograd-lite/nn", "version": 1, "architecture": "...",
+"parameters": {"layers.0.neurons.0.w.0": 0.25, ...}}``. Saving writes a temporary file in the
+same directory and renames it over the target, so an interrupted save leaves the old file whole.
+Loading parses JSON only and validates every value before the caller assigns any of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+FORMAT = "autograd-lite/nn"
+VERSION = 1
+
+PathLike = str | os.PathLike[str]
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_number(key: str, value: object, where: str) -> float:
+    """The value as a finite float, or an error naming the key."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{where}: key {key!r}: expected a number, got {type(value).__name__} {_describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{where}: key {key!r}: {len(str(value))}-digit integer is too large for a float") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: key {key!r}: expected a finite number, got {number!r}")
+    return number
+
+
+def validate_parameters(
+    names: Sequence[str], state: Mapping[Any, object], strict: bool, where: str
+) -> dict[str, float]:
+    """Check ``state`` against the parameter ``names``; return the values to assign.
+
+    The first bad key raises: in the model's order a missing key (when strict) or a value that is
+    not a finite number, then (when strict) the first key the model does not have.
+    """
+    values: dict[str, float] = {}
+    for name in names:
+        if name in state:
+            values[name] = check_number(name, state[name], where)
+        elif strict:
+            raise ValueError(f"{where}: missing key {name!r} (a parameter of this model)")
+    if strict:
+        known = set(names)
+        for key in state:
+            if key not in known:
+                raise ValueError(f"{where}: unexpected key {_describe(key)} (the model has no such parameter)")
+    return values
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"duplicate key {key!r}")
+        document[key] = value
+    return document
+
+
+def read_checkpoint(path: PathLike) -> tuple[dict[str, Any], str]:
+    """The (parameters, architecture) of a checkpoint file, after checking its envelope."""
+    where = f"load {os.fspath(path)!r}"
+    with open(path, "rb") as file:
+        raw = file.read()
+    try:
+        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where}: not UTF-8 text ({error})") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{where}: not valid JSON, the file is truncated or corrupt ({error})") from None
+    except ValueError as error:  # a duplicate key, or an integer too long to parse
+        raise ValueError(f"{where}: {error}") from None
+    except RecursionError:
+        raise ValueError(f"{where}: JSON nested too deeply") from None
+    if not isinstance(document, dict):
+        raise TypeError(f"{where}: expected a JSON object at the top level, got {type(document).__name__}")
+    for key in ("format", "version", "architecture", "parameters"):
+        if key not in document:
+            raise ValueError(f"{where}: missing key {key!r}")
+    if document["format"] != FORMAT:
+        raise ValueError(f"{where}: key 'format': expected {FORMAT!r}, got {_describe(document['format'])}")
+    version = document["version"]
+    if isinstance(version, bool) or version != VERSION:
+        raise ValueError(f"{where}: key 'version': expected {VERSION}, got {_describe(version)}")
+    architecture = document["architecture"]
+    if not isinstance(architecture, str):
+        raise TypeError(f"{where}: key 'architecture': expected a string, got {type(architecture).__name__}")
+    parameters = document["parameters"]
+    if not isinstance(parameters, dict):
+        raise TypeError(f"{where}: key 'parameters': expected an object, got {type(parameters).__name__}")
+    return parameters, architecture
+
+
+def _new_file_mode(path: PathLike) -> int:
+    """Keep an existing file's permissions; a new file gets rw for the owner, r for the rest."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        return 0o644
+
+
+def write_checkpoint(path: PathLike, parameters: Sequence[tuple[str, float]], architecture: str) -> None:
+    """Write a checkpoint atomically: a temporary file in the same directory, then os.replace."""
+    where = f"save {os.fspath(path)!r}"
+    for name, value in parameters:
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: key {name!r}: parameter is not finite ({value!r}); nothing was written")
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": architecture,
+        "parameters": dict(parameters),
+    }
+    target = os.path.abspath(os.fspath(path))
+    directory, filename = os.path.split(target)
+    mode = _new_file_mode(target)
+    # Same directory, so os.replace is a rename within one filesystem: atomic on POSIX and Windows.
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(document, file, indent=1, allow_nan=False)
+            file.write("\n")
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename itself durable; not every platform can open a directory, so best effort."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

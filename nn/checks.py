@@ -1,0 +1,43 @@
+"""Argument checks shared by the package, so every bad argument gets an error that names it."""
+
+from __future__ import annotations
+
+import math
+
+
+def real_number(value: object) -> float | None:
+    """The value as a float if it is a real number (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def check_count(value: object, what: str, where: str) -> int:
+    """A positive int, or an error naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{where}: {what} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {value!r}")
+    return value
+
+
+def check_range(value: object, what: str, where: str, low: float, high: float, *, high_open: bool) -> float:
+    """A finite number in [low, high] (or [low, high) when high_open), or an error naming it."""
+    number = real_number(value)
+    inside = number is not None and math.isfinite(number) and low <= number
+    if inside and number is not None and (number < high or (number == high and not high_open)):
+        return number
+    bracket = ")" if high_open else "]"
+    raise ValueError(f"{where}: {what} must be a number in [{low!r}, {high!r}{bracket}, got {value!r}")
+
+
+def check_positive(value: object, what: str, where: str, *, allow_zero: bool = False) -> float:
+    """A finite number > 0 (or >= 0 with allow_zero), or an error naming it."""
+    number = real_number(value)
+    if number is not None and math.isfinite(number) and (number > 0.0 or (allow_zero and number == 0.0)):
+        return number
+    bound = ">= 0" if allow_zero else "> 0"
+    raise ValueError(f"{where}: {what} must be a finite number {bound}, got {value!r}")

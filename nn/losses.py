@@ -1,0 +1,183 @@
+"""Loss functions on Values: ``sse``, ``mse``, ``hinge``, ``binary_cross_entropy``,
+``cross_entropy``, and the ``l2`` penalty.
+
+Each loss takes the model's outputs and the targets for one sample or a batch and returns one
+Value to call ``backward()`` on. A ``Loss`` also tells ``fit`` how it reduces a batch (summed
+or averaged) and how to score accuracy, so a history can show both.
+
+Outputs and targets may be a single Value and number, a list of them (a batch of single outputs,
+or one sample's outputs: the elementwise losses treat both alike), or a list of lists.
+``cross_entropy`` takes a list of logits per sample and a class index per sample.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from autograd_lite import Value, dot, value_sum
+
+Outputs = Value | Sequence[Any]
+Targets = float | Sequence[Any]
+LossFn = Callable[[Outputs, Targets], Value]
+
+
+class Loss:
+    """A loss function plus what ``fit`` needs: 'sum' or 'mean' reduction and an accuracy rule."""
+
+    def __init__(self, name: str, fn: LossFn, *, reduction: str, accuracy: str | None) -> None:
+        self.name = name
+        self.fn = fn
+        self.reduction = reduction
+        self.accuracy = accuracy
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, outputs: Outputs, targets: Targets) -> Value:
+        """The loss of these outputs against these targets."""
+        return self.fn(outputs, targets)
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name!r}, reduction={self.reduction!r})"
+
+
+def _target(value: object, where: str, index: int) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{where}: target {index} must be a number, got {type(value).__name__} {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: target {index} must be finite, got {number!r}")
+    return number
+
+
+def _pairs(outputs: Outputs, targets: Targets, where: str) -> list[tuple[Value, float]]:
+    """Match outputs with targets elementwise, through any nesting of lists."""
+    pairs: list[tuple[Value, float]] = []
+    stack: list[tuple[object, object]] = [(outputs, targets)]
+    while stack:
+        out, target = stack.pop()
+        if isinstance(out, Value):
+            pairs.append((out, _target(target, where, len(pairs))))
+        elif isinstance(out, Sequence) and not isinstance(out, str):
+            if isinstance(target, str) or not isinstance(target, Sequence):
+                raise ValueError(f"{where}: {len(out)} outputs but the target is {target!r}")
+            if len(out) != len(target):
+                raise ValueError(f"{where}: {len(out)} outputs but {len(target)} targets")
+            stack.extend(reversed(list(zip(out, target, strict=True))))
+        else:
+            raise TypeError(f"{where}: outputs must be Values or lists of Values, got {type(out).__name__}")
+    if not pairs:
+        raise ValueError(f"{where}: no outputs")
+    return pairs
+
+
+def _sse(outputs: Outputs, targets: Targets) -> Value:
+    """E = 1/2 * sum (y_hat - y)**2 over every sample and output; dE/dy_hat = y_hat - y"""
+    errors = [out - target for out, target in _pairs(outputs, targets, "sse")]
+    return 0.5 * dot(errors, errors)
+
+
+def _mse(outputs: Outputs, targets: Targets) -> Value:
+    """mean (y_hat - y)**2 over every element"""
+    errors = [out - target for out, target in _pairs(outputs, targets, "mse")]
+    return dot(errors, errors) * (1.0 / len(errors))
+
+
+def _hinge(outputs: Outputs, targets: Targets) -> Value:
+    """mean relu(1 - y * score) with labels y in {-1, +1} (micrograd's max-margin loss)"""
+    pairs = _pairs(outputs, targets, "hinge")
+    for index, (_, label) in enumerate(pairs):
+        if label not in (-1.0, 1.0):
+            raise ValueError(f"hinge: targets must be -1 or +1, got {label!r} at index {index}")
+    margins = [(1.0 - label * score).relu() for score, label in pairs]
+    return value_sum(margins) * (1.0 / len(margins))
+
+
+def softplus(z: Value) -> Value:
+    """log(1 + e**z), without overflow for any z; d/dz = sigmoid(z)"""
+    if z.data >= 0.0:
+        # log(1 + e**z) = z + log(1 + e**-z), and e**-z <= 1 cannot overflow.
+        return z + (1.0 + (-z).exp()).log()
+    return (1.0 + z.exp()).log()
+
+
+def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
+    """mean of -y log s(z) - (1 - y) log(1 - s(z)) = softplus(z) - y z, from logits z, y in [0, 1]"""
+    pairs = _pairs(outputs, targets, "binary_cross_entropy")
+    for index, (_, y) in enumerate(pairs):
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r} at index {index}")
+    terms = [softplus(z) - y * z if y else softplus(z) for z, y in pairs]
+    return value_sum(terms) * (1.0 / len(terms))
+
+
+def log_sum_exp(logits: Sequence[Value]) -> Value:
+    """log sum_i e**z_i, computed as m + log sum_i e**(z_i - m) with m = max z_i (no overflow)"""
+    # m is a plain number: the result does not depend on it, so its gradient needs no path.
+    m = max(z.data for z in logits)
+    return value_sum((z - m).exp() for z in logits).log() + m
+
+
+def _class_index(target: object, classes: int, index: int) -> int:
+    if isinstance(target, int) and not isinstance(target, bool):
+        label = target
+    elif isinstance(target, float) and target.is_integer():
+        label = int(target)
+    else:
+        raise TypeError(f"cross_entropy: target {index} must be a class index, got {target!r}")
+    if not 0 <= label < classes:
+        raise ValueError(f"cross_entropy: target {index} must be in 0..{classes - 1}, got {label}")
+    return label
+
+
+def _cross_entropy(outputs: Outputs, targets: Targets) -> Value:
+    """mean of -log softmax(z)_y = log sum_i e**z_i - z_y over samples; logits z, class index y"""
+    if isinstance(outputs, Value):
+        raise TypeError("cross_entropy: outputs must be a list of logits per sample, got one Value")
+    if outputs and isinstance(outputs[0], Value):
+        outputs, targets = [outputs], [targets]
+    if not isinstance(targets, Sequence) or len(outputs) != len(targets):
+        raise ValueError(f"cross_entropy: {len(outputs)} samples but targets {targets!r}")
+    if not outputs:
+        raise ValueError("cross_entropy: no outputs")
+    terms = []
+    for index, (logits, target) in enumerate(zip(outputs, targets, strict=True)):
+        if isinstance(logits, Value) or not all(isinstance(z, Value) for z in logits) or len(logits) < 2:
+            raise TypeError(f"cross_entropy: sample {index} must be a list of at least 2 logit Values")
+        terms.append(log_sum_exp(logits) - logits[_class_index(target, len(logits), index)])
+    return value_sum(terms) * (1.0 / len(terms))
+
+
+def l2(parameters: Iterable[Value], alpha: float = 1.0) -> Value:
+    """alpha * sum p**2 (the penalty micrograd's demo adds with alpha = 1e-4); d/dp = 2 alpha p"""
+    values = list(parameters)
+    if not values:
+        raise ValueError("l2: no parameters")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}")
+    # One dot node: d(p . p)/dp collects p from both slots, 2p in all.
+    squares = dot(values, values)
+    return squares if alpha == 1.0 else squares * float(alpha)
+
+
+sse = Loss("sse", _sse, reduction="sum", accuracy="auto")
+mse = Loss("mse", _mse, reduction="mean", accuracy="auto")
+hinge = Loss("hinge", _hinge, reduction="mean", accuracy="sign")
+binary_cross_entropy = Loss("binary_cross_entropy", _binary_cross_entropy, reduction="mean", accuracy="logit")
+cross_entropy = Loss("cross_entropy", _cross_entropy, reduction="mean", accuracy="argmax")
+
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (sse, mse, hinge, binary_cross_entropy, cross_entropy)}
+"""Every built-in loss by name, so ``fit(loss="hinge")`` works."""
+
+
+def resolve_loss(loss: str | Loss | LossFn) -> Loss:
+    """A Loss from a name, a Loss, or any callable (outputs, targets) -> Value (treated as a mean)."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"fit: unknown loss {loss!r}; choose from {', '.join(LOSSES)} or pass a callable")
+        return LOSSES[loss]
+    if callable(loss):
+        return Loss(getattr(loss, "__name__", "loss"), loss, reduction="mean", accuracy="auto")
+    raise TypeError(f"fit: loss must be a name, a Loss or a callable, got {type(loss).__name__}")

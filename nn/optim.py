@@ -1,0 +1,179 @@
+"""Optimisers that update parameters from their ``.grad``: ``SGD`` (with Rumelhart's momentum),
+``Adam`` and ``AdamW``. Each has ``step()``, ``zero_grad()`` and ``reset()``, and takes a fixed
+learning rate or a schedule from ``nn.schedules``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from autograd_lite import Value
+
+from .checks import check_positive, check_range, real_number
+from .schedules import LearningRate, as_schedule
+
+
+class Optimizer:
+    """Holds the parameters, the learning-rate schedule and the step count."""
+
+    def __init__(self, params: Iterable[Value], lr: LearningRate) -> None:
+        name = type(self).__name__
+        self.params: list[Value] = list(params)
+        if not self.params:
+            raise ValueError(f"{name}: no parameters to optimise")
+        for index, param in enumerate(self.params):
+            if not isinstance(param, Value):
+                raise TypeError(f"{name}: parameter {index} must be a Value, got {type(param).__name__}")
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise ValueError(f"{name}: a parameter is listed twice, so it would be updated twice")
+        self.schedule = as_schedule(lr, name)
+        self.steps = 0
+        self.last_lr: float | None = None
+
+    @property
+    def lr(self) -> float:
+        """The learning rate the next step will use."""
+        return self._checked_lr()
+
+    def _checked_lr(self) -> float:
+        lr = self.schedule(self.steps)
+        number = real_number(lr)
+        if number is None or not math.isfinite(number) or number < 0.0:
+            raise ValueError(f"{type(self).__name__}: the schedule gave lr {lr!r} at step {self.steps}")
+        return number
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient."""
+        for param in self.params:
+            param.zero_grad()
+
+    def step(self) -> float:
+        """Update every parameter from its gradient; return the learning rate used.
+
+        A NaN or infinite gradient raises FloatingPointError before any parameter changes.
+        """
+        grads = [param.grad for param in self.params]
+        for index, g in enumerate(grads):
+            if not math.isfinite(g):
+                label = self.params[index].label or f"parameter {index}"
+                raise FloatingPointError(f"{type(self).__name__}.step: gradient of {label} is {g!r}")
+        lr = self._checked_lr()
+        self._update(lr, grads)
+        self.steps += 1
+        self.last_lr = lr
+        return lr
+
+    def reset(self) -> None:
+        """Forget the step count and any running state (momentum, moments)."""
+        self.steps = 0
+        self.last_lr = None
+        self._reset_state()
+
+    def _update(self, lr: float, grads: Sequence[float]) -> None:
+        raise NotImplementedError
+
+    def _reset_state(self) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Delta w(t) = -lr * (dE/dw + weight_decay * w) + momentum * Delta w(t-1); w += Delta w(t).
+
+    This is the momentum of Rumelhart, Hinton & Williams (1986), with eta = lr and alpha =
+    momentum. With a constant lr it equals PyTorch's SGD momentum.
+    """
+
+    def __init__(
+        self, params: Iterable[Value], lr: LearningRate, momentum: float = 0.0, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = check_range(momentum, "momentum", "SGD", 0.0, 1.0, high_open=True)
+        self.weight_decay = check_positive(weight_decay, "weight_decay", "SGD", allow_zero=True)
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self.deltas = [0.0] * len(self.params)
+
+    def _update(self, lr: float, grads: Sequence[float]) -> None:
+        momentum, decay, deltas = self.momentum, self.weight_decay, self.deltas
+        for index, (param, g) in enumerate(zip(self.params, grads, strict=True)):
+            delta = -lr * (g + decay * param.data) + momentum * deltas[index]
+            deltas[index] = delta
+            param.data = param.data + delta
+
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.schedule!r}, momentum={self.momentum!r}, weight_decay={self.weight_decay!r})"
+
+
+class Adam(Optimizer):
+    """Kingma & Ba (2015): running means of g and g**2 with bias correction;
+    w -= lr * m_hat / (sqrt(v_hat) + eps). ``weight_decay`` adds weight_decay * w to g (L2)."""
+
+    decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        name = type(self).__name__
+        if not isinstance(betas, tuple) or len(betas) != 2:
+            raise ValueError(f"{name}: betas must be a pair of numbers in [0, 1), got {betas!r}")
+        self.betas = (
+            check_range(betas[0], "betas[0]", name, 0.0, 1.0, high_open=True),
+            check_range(betas[1], "betas[1]", name, 0.0, 1.0, high_open=True),
+        )
+        self.eps = check_positive(eps, "eps", name)
+        self.weight_decay = check_positive(weight_decay, "weight_decay", name, allow_zero=True)
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self.first = [0.0] * len(self.params)
+        self.second = [0.0] * len(self.params)
+
+    def _update(self, lr: float, grads: Sequence[float]) -> None:
+        beta1, beta2 = self.betas
+        t = self.steps + 1
+        correction1 = 1.0 - beta1**t
+        correction2 = 1.0 - beta2**t
+        if self.decoupled_weight_decay:
+            shrink, coupled = 1.0 - lr * self.weight_decay, 0.0
+        else:
+            shrink, coupled = 1.0, self.weight_decay
+        first, second, eps = self.first, self.second, self.eps
+        for index, (param, g) in enumerate(zip(self.params, grads, strict=True)):
+            w = param.data
+            g = g + coupled * w
+            m = beta1 * first[index] + (1.0 - beta1) * g
+            v = beta2 * second[index] + (1.0 - beta2) * g * g
+            first[index] = m
+            second[index] = v
+            param.data = w * shrink - lr * (m / correction1) / (math.sqrt(v / correction2) + eps)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(lr={self.schedule!r}, betas={self.betas!r}, eps={self.eps!r}, "
+            f"weight_decay={self.weight_decay!r})"
+        )
+
+
+class AdamW(Adam):
+    """Loshchilov & Hutter (2019): Adam with decoupled weight decay, w -= lr * weight_decay * w
+    before the Adam step, so the decay does not pass through the adaptive scaling."""
+
+    decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)

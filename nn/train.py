@@ -1,0 +1,272 @@
+"""Train a model with ``fit``: online, mini-batch or full-batch gradient descent, with early
+stopping on a loss tolerance, random restarts, a progress bar and callbacks.
+
+``fit`` returns a ``History`` of per-epoch loss, accuracy, learning rate and per-layer gradient
+magnitudes (mean and max |grad|), which ``nn.plots`` turns into charts. One update is
+``train_batch``: forward every sample of the batch, the loss, backward, one optimiser step.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from autograd_lite import Value
+
+from .checks import check_count, check_positive
+from .losses import Loss, LossFn, resolve_loss
+from .losses import l2 as l2_penalty
+from .metrics import FloatOutput, check_rule, infer_rule, is_correct, to_floats
+from .module import Module
+from .optim import Optimizer
+
+
+@dataclass
+class History:
+    """What happened in training, one entry per epoch.
+
+    ``accuracy`` holds None entries when the targets are not class labels. ``grad_mean`` and
+    ``grad_max`` map each layer (``layers.0``, or ``units.h`` in a Network) to the mean and max
+    |grad| of its parameters: the mean over the epoch's updates, and the max over them.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    grad_mean: dict[str, list[float]] = field(default_factory=dict)
+    grad_max: dict[str, list[float]] = field(default_factory=dict)
+    stop_reason: str = "epochs"
+    """'epochs' (all of them ran), 'tol' (the loss stopped changing) or 'callback'."""
+    restart_losses: list[float] = field(default_factory=list)
+    """The final loss of every restart; the model keeps the weights of the best one."""
+    best_restart: int = 0
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs ran."""
+        return len(self.loss)
+
+
+Callback = Callable[[int, History], "bool | None"]
+"""Called after every epoch with (epoch index, history so far); returning True stops training."""
+
+
+class BatchResult(NamedTuple):
+    """One update: the batch loss before it, each sample's output, and the learning rate used."""
+
+    loss: float
+    outputs: list[FloatOutput]
+    lr: float
+
+
+def train_batch(
+    model: Module,
+    inputs: Sequence[Sequence[float]],
+    targets: Sequence[Any],
+    loss: Loss,
+    optimizer: Optimizer,
+    l2: float = 0.0,
+) -> BatchResult:
+    """One update: forward every sample, the batch loss (+ l2 * sum p**2), backward, one step."""
+    outputs = [model(x) for x in inputs]
+    total: Value = loss(outputs, targets)
+    if l2:
+        total = total + l2_penalty(model.parameters(), l2)
+    # The model's too: a parameter the optimiser does not own (a frozen layer) would otherwise
+    # accumulate gradients across batches and distort the gradient-flow statistics.
+    model.zero_grad()
+    optimizer.zero_grad()
+    total.backward()
+    lr = optimizer.step()
+    return BatchResult(total.data, [to_floats(out) for out in outputs], lr)
+
+
+class _GradientMeter:
+    """Per-layer mean and max |grad| over the updates of one epoch."""
+
+    def __init__(self, groups: dict[str, list[Value]]) -> None:
+        self.groups = groups
+        self.start_epoch()
+
+    def start_epoch(self) -> None:
+        self.updates = 0
+        self.mean_sum = dict.fromkeys(self.groups, 0.0)
+        self.max = dict.fromkeys(self.groups, 0.0)
+
+    def record(self) -> None:
+        self.updates += 1
+        for name, params in self.groups.items():
+            sizes = [abs(p.grad) for p in params]
+            self.mean_sum[name] += sum(sizes) / len(sizes)
+            self.max[name] = max(self.max[name], *sizes)
+
+    def finish_epoch(self, history: History) -> None:
+        for name in self.groups:
+            history.grad_mean.setdefault(name, []).append(self.mean_sum[name] / max(1, self.updates))
+            history.grad_max.setdefault(name, []).append(self.max[name])
+
+
+@dataclass
+class _Settings:
+    loss: Loss
+    optimizer: Optimizer
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    tol: float | None
+    progress: bool
+    callbacks: list[Callback]
+    l2: float
+    rule: str | None
+
+
+def _check_data(X: Sequence[Sequence[float]], y: Sequence[Any]) -> int:
+    for name, data in (("X", X), ("y", y)):
+        if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
+            raise TypeError(f"fit: {name} must be a list, got {type(data).__name__}")
+    if not X or len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} rows and y has {len(y)} targets; they must match and not be empty")
+    return len(X)
+
+
+def _accuracy_rule(spec: str | None, loss: Loss, y: Sequence[Any]) -> str | None:
+    if check_rule(spec, "fit") != "auto":
+        return spec
+    if loss.accuracy != "auto":
+        return loss.accuracy
+    return infer_rule(y)
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    *,
+    loss: str | Loss | LossFn,
+    optimizer: Optimizer,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+    tol: float | None = None,
+    restarts: int = 1,
+    progress: bool = True,
+    callbacks: Iterable[Callback] = (),
+    l2: float = 0.0,
+    accuracy: str | None = "auto",
+) -> History:
+    """Train ``model`` on (X, y) and return the History of the best run.
+
+    ``batch_size=None`` is full batch, 1 is online (an update after every sample), k is
+    mini-batch; the loss defines whether a batch's gradients are summed (sse) or averaged. The
+    epoch loss is the sum of the batch losses for a summed loss and their size-weighted mean
+    otherwise, each taken before its update. ``tol`` stops once |L_new - L_old| < tol.
+    ``restarts=n`` trains n times, the first from the current weights and each later run from
+    weights drawn again, and keeps the run with the lowest final loss. ``l2`` adds
+    l2 * sum p**2 to every batch's loss. ``accuracy`` is a rule of ``nn.metrics``, None, or
+    'auto' (the loss's rule, or one inferred from the targets). ``seed`` fixes the shuffles and
+    the re-draws.
+    """
+    n = _check_data(X, y)
+    check_count(epochs, "epochs", "fit")
+    size = n if batch_size is None else min(n, check_count(batch_size, "batch_size", "fit"))
+    check_count(restarts, "restarts", "fit")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an nn.optim Optimizer, got {type(optimizer).__name__}")
+    loss_fn = resolve_loss(loss)
+    settings = _Settings(
+        loss=loss_fn,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=size,
+        shuffle=bool(shuffle),
+        tol=None if tol is None else check_positive(tol, "tol", "fit"),
+        progress=bool(progress),
+        callbacks=list(callbacks),
+        l2=check_positive(l2, "l2", "fit", allow_zero=True),
+        rule=_accuracy_rule(accuracy, loss_fn, y),
+    )
+    rng = random.Random(seed)
+    params = model.parameters()
+    best: tuple[float, list[float], History] | None = None
+    finals: list[float] = []
+    for run in range(restarts):
+        if run:
+            model.reset_parameters(rng)
+            optimizer.reset()
+        history = _train_run(model, X, y, settings, rng, f"run {run + 1}/{restarts}" if restarts > 1 else "fit")
+        history.best_restart = run
+        final = history.loss[-1]
+        finals.append(final)
+        if best is None or final < best[0] or (math.isnan(best[0]) and not math.isnan(final)):
+            best = (final, [p.data for p in params], history)
+    assert best is not None
+    _, weights, history = best
+    for param, weight in zip(params, weights, strict=True):
+        param.data = weight
+    history.restart_losses = finals
+    return history
+
+
+def _open_bar(total: int, enabled: bool, description: str) -> Any:
+    """A tqdm bar, or None when disabled or tqdm is not installed (it is in the 'plot' extra)."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=description, leave=True)
+
+
+def _train_run(
+    model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], settings: _Settings, rng: random.Random, name: str
+) -> History:
+    n = len(X)
+    history = History()
+    meter = _GradientMeter(model.parameter_groups())
+    order = list(range(n))
+    summed = settings.loss.reduction == "sum"
+    bar = _open_bar(settings.epochs, settings.progress, name)
+    try:
+        for epoch in range(settings.epochs):
+            if settings.shuffle and settings.batch_size < n:
+                rng.shuffle(order)
+            meter.start_epoch()
+            epoch_loss, correct, lr = 0.0, 0, 0.0
+            for start in range(0, n, settings.batch_size):
+                batch = order[start : start + settings.batch_size]
+                targets = [y[i] for i in batch]
+                result = train_batch(
+                    model, [X[i] for i in batch], targets, settings.loss, settings.optimizer, settings.l2
+                )
+                meter.record()
+                epoch_loss += result.loss if summed else result.loss * len(batch) / n
+                lr = result.lr
+                if settings.rule is not None:
+                    rule = settings.rule
+                    correct += sum(is_correct(rule, o, t) for o, t in zip(result.outputs, targets, strict=True))
+            history.loss.append(epoch_loss)
+            history.accuracy.append(None if settings.rule is None else correct / n)
+            history.lr.append(lr)
+            meter.finish_epoch(history)
+            if bar is not None:
+                shown = {"loss": f"{epoch_loss:.4g}"}
+                if settings.rule is not None:
+                    shown["acc"] = f"{correct / n:.1%}"
+                bar.set_postfix(shown, refresh=False)
+                bar.update()
+            if settings.tol is not None and epoch and abs(history.loss[-1] - history.loss[-2]) < settings.tol:
+                history.stop_reason = "tol"
+                break
+            verdicts = [callback(epoch, history) for callback in settings.callbacks]
+            if any(verdicts):
+                history.stop_reason = "callback"
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history

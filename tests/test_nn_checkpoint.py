@@ -1,0 +1,285 @@
+"""Saving and loading: exact round trips, every kind of bad file (each error names the first
+bad key and leaves the model as it was), and atomic saves that survive an interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nn import MLP, Network, Unit
+
+
+def model() -> MLP:
+    return MLP(2, [3, 1], rng=0)
+
+
+def saved(tmp_path: Path, source: MLP | None = None) -> tuple[Path, dict[str, Any]]:
+    path = tmp_path / "model.json"
+    (source or model()).save(path)
+    return path, json.loads(path.read_text())
+
+
+def test_round_trip_is_exact(tmp_path: Path) -> None:
+    source = MLP(3, [4, 2], "tanh", rng=1)
+    path = tmp_path / "m.json"
+    source.save(path)
+    target = MLP(3, [4, 2], "tanh", rng=2)
+    assert target.state_dict() != source.state_dict()
+    assert target.load(path) is target
+    assert target.state_dict() == source.state_dict()
+    document = json.loads(path.read_text())
+    assert document["format"] == "autograd-lite/nn" and document["version"] == 1
+    assert document["architecture"] == repr(source)
+    assert list(document["parameters"]) == [name for name, _ in source.named_parameters()]
+
+
+@settings(max_examples=30)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=7, max_size=7))
+def test_any_finite_float_survives_a_round_trip(tmp_path_factory: pytest.TempPathFactory, values: list[float]) -> None:
+    net = Network(["a", "b"], [Unit("h", ["a", "b"]), Unit("y", ["a", "b", "h"])], rng=0)
+    for p, v in zip(net.parameters(), values, strict=True):
+        p.data = v
+    path = tmp_path_factory.mktemp("rt") / "net.json"
+    net.save(path)
+    other = Network(["a", "b"], [Unit("h", ["a", "b"]), Unit("y", ["a", "b", "h"])], rng=1)
+    other.load(path)
+    assert [p.data for p in other.parameters()] == values
+
+
+def test_state_dict_round_trip_and_strictness() -> None:
+    source, target = model(), MLP(2, [3, 1], rng=9)
+    target.load_state_dict(source.state_dict())
+    assert target.state_dict() == source.state_dict()
+    partial = {"layers.1.neurons.0.b": 5.0, "extra": 1.0}
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=r"missing key 'layers.0.neurons.0.w.0'"):
+        target.load_state_dict(partial)
+    assert target.state_dict() == before
+    target.load_state_dict(partial, strict=False)
+    assert target.state_dict() == {**before, "layers.1.neurons.0.b": 5.0}
+
+
+def _write(path: Path, document: Any) -> None:
+    path.write_text(json.dumps(document))
+
+
+FIRST = "layers.0.neurons.0.w.0"
+SECOND = "layers.0.neurons.0.w.1"
+
+
+def _with_parameter(document: dict[str, Any], key: str, raw: str) -> str:
+    """The document as JSON text with one parameter's value replaced by raw JSON (NaN, 1e999...)."""
+    text = json.dumps({**document, "parameters": {**document["parameters"], key: "@@"}})
+    return text.replace('"@@"', raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "error", "message"),
+    [
+        ("NaN", ValueError, f"key '{FIRST}': expected a finite number, got nan"),
+        ("Infinity", ValueError, f"key '{FIRST}': expected a finite number, got inf"),
+        ("-1e999", ValueError, f"key '{FIRST}': expected a finite number, got -inf"),
+        ('"0.5"', TypeError, f"key '{FIRST}': expected a number, got str '0.5'"),
+        ("true", TypeError, f"key '{FIRST}': expected a number, got bool"),
+        ("null", TypeError, f"key '{FIRST}': expected a number, got NoneType"),
+        ("[0.5]", TypeError, f"key '{FIRST}': expected a number, got list"),
+        ("1" + "0" * 400, ValueError, f"key '{FIRST}': 401-digit integer is too large"),
+    ],
+)
+def test_a_bad_parameter_value_is_named_and_nothing_changes(
+    tmp_path: Path, raw: str, error: type[Exception], message: str
+) -> None:
+    _, document = saved(tmp_path)
+    path = tmp_path / "bad.json"
+    path.write_text(_with_parameter(document, FIRST, raw))
+    target = MLP(2, [3, 1], rng=5)
+    before = target.state_dict()
+    with pytest.raises(error, match=message.replace("[", r"\[").replace("(", r"\(")):
+        target.load(path)
+    assert target.state_dict() == before
+
+
+def test_the_first_bad_key_in_model_order_is_named(tmp_path: Path) -> None:
+    _, document = saved(tmp_path)
+    parameters = dict(document["parameters"])
+    parameters[SECOND] = "oops"
+    parameters["layers.1.neurons.0.b"] = None
+    path = tmp_path / "two.json"
+    path.write_text(_with_parameter({**document, "parameters": parameters}, "layers.1.neurons.0.w.2", "NaN"))
+    with pytest.raises(TypeError, match=f"key '{SECOND}'"):
+        model().load(path)
+
+
+def _mutations() -> list[tuple[str, Any, type[Exception], str]]:
+    return [
+        ("top level list", lambda d: [d], TypeError, "expected a JSON object at the top level, got list"),
+        ("no format", lambda d: {k: v for k, v in d.items() if k != "format"}, ValueError, "missing key 'format'"),
+        ("wrong format", lambda d: {**d, "format": "pickle"}, ValueError, "key 'format': expected 'autograd-lite/nn', got 'pickle'"),
+        ("version string", lambda d: {**d, "version": "1"}, ValueError, "key 'version': expected 1, got '1'"),
+        ("version 2", lambda d: {**d, "version": 2}, ValueError, "key 'version': expected 1, got 2"),
+        ("version true", lambda d: {**d, "version": True}, ValueError, "key 'version': expected 1, got True"),
+        ("architecture type", lambda d: {**d, "architecture": 3}, TypeError, "key 'architecture': expected a string"),
+        ("no parameters", lambda d: {k: v for k, v in d.items() if k != "parameters"}, ValueError, "missing key 'parameters'"),
+        ("parameters list", lambda d: {**d, "parameters": list(d["parameters"].values())}, TypeError, "key 'parameters': expected an object, got list"),
+        (
+            "missing parameter",
+            lambda d: {**d, "parameters": {k: v for k, v in d["parameters"].items() if k != SECOND}},
+            ValueError,
+            f"missing key '{SECOND}'",
+        ),
+        ("unexpected parameter", lambda d: {**d, "parameters": {**d["parameters"], "layers.9.b": 1.0}}, ValueError, "unexpected key 'layers.9.b'"),
+    ]
+
+
+@pytest.mark.parametrize(("name", "mutate", "error", "message"), _mutations(), ids=[m[0] for m in _mutations()])
+def test_a_bad_envelope_or_key_set_is_named_and_nothing_changes(
+    tmp_path: Path, name: str, mutate: Any, error: type[Exception], message: str
+) -> None:
+    _, document = saved(tmp_path)
+    path = tmp_path / "bad.json"
+    _write(path, mutate(document))
+    target = MLP(2, [3, 1], rng=5)
+    before = target.state_dict()
+    with pytest.raises(error, match=message.replace("(", r"\(")):
+        target.load(path)
+    assert target.state_dict() == before
+
+
+def test_a_truncated_file_at_every_length_is_refused(tmp_path: Path) -> None:
+    path, _ = saved(tmp_path)
+    text = path.read_bytes()
+    target = MLP(2, [3, 1], rng=5)
+    before = target.state_dict()
+    cut = tmp_path / "cut.json"
+    for length in range(0, len(text) - 2, 7):
+        cut.write_bytes(text[:length])
+        with pytest.raises(ValueError, match="not valid JSON, the file is truncated or corrupt"):
+            target.load(cut)
+    assert target.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00garbage", "not UTF-8 text"),
+        (pickle.dumps({"parameters": {}}), "not (UTF-8 text|valid JSON)"),
+        (b'{"format": "autograd-lite/nn", "format": "x"}', "duplicate key 'format'"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply|not valid JSON"),
+        (b"", "not valid JSON"),
+    ],
+    ids=["binary", "pickle", "duplicate", "deep", "empty"],
+)
+def test_corrupt_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "corrupt.json"
+    path.write_bytes(content)
+    target = model()
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=message):
+        target.load(path)
+    assert target.state_dict() == before
+
+
+def test_a_different_architecture_is_refused(tmp_path: Path) -> None:
+    path, _ = saved(tmp_path)
+    with pytest.raises(ValueError, match=r"missing key 'layers.0.neurons.3.w.0'"):
+        MLP(2, [4, 1], rng=0).load(path)
+    with pytest.raises(ValueError, match=r"missing key 'layers.0.neurons.0.w.2'"):
+        MLP(3, [3, 1], rng=0).load(path)
+    tanh = MLP(2, [3, 1], "tanh", rng=3)
+    before = tanh.state_dict()
+    with pytest.raises(ValueError, match=r"key 'architecture': the file holds .*relu.*this model is .*tanh"):
+        tanh.load(path)
+    assert tanh.state_dict() == before
+    tanh.load(path, strict=False)
+    assert tanh.state_dict() == model().state_dict()
+
+
+def test_saving_a_non_finite_parameter_writes_nothing(tmp_path: Path) -> None:
+    source = model()
+    source.layers[1].neurons[0].b.data = float("nan")
+    path = tmp_path / "nan.json"
+    with pytest.raises(ValueError, match=r"key 'layers.1.neurons.0.b': parameter is not finite"):
+        source.save(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Interrupted(OSError):
+    pass
+
+
+@pytest.mark.parametrize("failure", ["dump", "write", "replace", "interrupt"])
+def test_an_interrupted_save_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    path, _ = saved(tmp_path)
+    old = path.read_bytes()
+    real_dump = json.dump
+
+    class HalfWritten:
+        """A file whose writes fail after a few pieces of the document have gone through."""
+
+        def __init__(self, file: Any) -> None:
+            self.file, self.count = file, 0
+
+        def write(self, text: str) -> int:
+            self.count += 1
+            if self.count > 5:
+                raise _Interrupted("disk full")
+            return int(self.file.write(text))
+
+    def dump_then_fail(document: Any, file: Any, **options: Any) -> None:
+        file.write('{"format": "autograd-lite/nn", "par')
+        raise _Interrupted("killed in the middle of json.dump")
+
+    def dump_through_failing_writes(document: Any, file: Any, **options: Any) -> None:
+        real_dump(document, HalfWritten(file), **options)
+
+    def replace_fails(source: Any, target: Any) -> None:
+        raise _Interrupted("power cut before the rename")
+
+    def dump_interrupted(document: Any, file: Any, **options: Any) -> None:
+        file.write("{")
+        raise KeyboardInterrupt
+
+    patches = {
+        "dump": ("json.dump", dump_then_fail),
+        "write": ("json.dump", dump_through_failing_writes),
+        "replace": ("os.replace", replace_fails),
+        "interrupt": ("json.dump", dump_interrupted),
+    }
+    attribute, fake = patches[failure]
+    module: Any = json if attribute.startswith("json") else os  # the very modules nn.checkpoint calls
+    monkeypatch.setattr(module, attribute.split(".")[1], fake)
+    changed = model()
+    changed.layers[0].neurons[0].w[0].data = 123.0
+    with pytest.raises((_Interrupted, KeyboardInterrupt)):
+        changed.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+    assert MLP(2, [3, 1], rng=4).load(path).state_dict() == model().state_dict()
+
+
+def test_saving_over_a_file_keeps_its_permissions(tmp_path: Path) -> None:
+    path, _ = saved(tmp_path)
+    os.chmod(path, 0o600)
+    model().save(path)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh.json"
+    model().save(fresh)
+    assert os.stat(fresh).st_mode & 0o777 == 0o644
+
+
+def test_load_of_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        model().load(tmp_path / "absent.json")
+
+
+def test_load_state_dict_refuses_a_non_mapping() -> None:
+    with pytest.raises(TypeError, match="load_state_dict: expected a mapping"):
+        model().load_state_dict([1.0, 2.0])  # type: ignore[arg-type]
