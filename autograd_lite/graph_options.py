@@ -1,0 +1,71 @@
+"""The options of a graph picture, checked once: ``DrawOptions`` (what ``draw_graph`` takes)
+and ``PassState`` (the moment of a backward pass that a ``backward_steps`` frame shows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from .graph_model import NamedParameters
+from .graph_style import GradScale
+from .value import Value
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+COLORS = ("grad", "role", None)
+COLLAPSES = (None, "neuron")
+
+
+@dataclass(frozen=True)
+class DrawOptions:
+    """The drawing options of ``draw_graph``, checked once when made."""
+
+    rankdir: str = "LR"
+    show_data: bool = True
+    show_grad: bool = True
+    edge_labels: bool = False
+    color: str | None = "grad"
+    precision: int = 4
+    max_nodes: int | None = 300
+    cluster: NamedParameters | None = None
+    collapse: str | None = None
+    parameters: tuple[Value, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in RANKDIRS:
+            raise ValueError(
+                f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {self.rankdir!r}"
+            )
+        if self.color not in COLORS:
+            raise ValueError(f"draw_graph: color must be 'grad', 'role' or None, got {self.color!r}")
+        for flag in ("show_data", "show_grad", "edge_labels"):
+            if not isinstance(getattr(self, flag), bool):
+                raise TypeError(f"draw_graph: {flag} must be True or False, got {getattr(self, flag)!r}")
+        if type(self.precision) is not int or not 1 <= self.precision <= 17:
+            raise ValueError(f"draw_graph: precision must be an int from 1 to 17, got {self.precision!r}")
+        if self.max_nodes is not None and (type(self.max_nodes) is not int or self.max_nodes < 1):
+            raise ValueError(f"draw_graph: max_nodes must be an int >= 1 or None, got {self.max_nodes!r}")
+        if self.collapse not in COLLAPSES:
+            raise ValueError(f"draw_graph: collapse must be None or 'neuron', got {self.collapse!r}")
+        if self.collapse is not None and self.cluster is None:
+            raise ValueError("draw_graph: collapse='neuron' needs cluster=model to know the neurons")
+        for index, parameter in enumerate(self.parameters):
+            if not isinstance(parameter, Value):
+                raise TypeError(
+                    f"draw_graph: parameters[{index}] must be a Value, got {type(parameter).__name__}"
+                )
+
+
+@dataclass(frozen=True)
+class PassState:
+    """The state of a backward pass that a frame shows, instead of the Values' own ``.grad``.
+
+    ``grads`` holds the running gradient of every node reached so far; ``processed`` the nodes
+    that have already passed their gradient to their operands; ``current`` the one doing so now.
+    """
+
+    grads: Mapping[Value, float]
+    processed: Collection[Value]
+    current: Value | None
+    scale: GradScale
+    caption: str = ""
