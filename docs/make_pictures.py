@@ -1,13 +1,15 @@
 """Draw the pictures in docs/ again: ``python docs/make_pictures.py`` (needs Graphviz's ``dot``).
 
-- worked_example.svg / .png: x = -2, y = 5, z = -4, q = x + y, f = q * z after backward, with
-  each edge's local derivative and the contribution it carried (the README's first picture).
+- worked_example.svg / .png: x = -2, y = 5, z = -4, f = (x + y) * z after backward, drawn by the
+  command line with each edge's local derivative and the contribution it carried (the README's
+  first picture).
 - backward_steps.html: the same backward pass step by step, with a slider and a play button.
 - mlp_collapsed.png: a 2-8-8-1 MLP after one backward pass, one node per neuron.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,10 +35,9 @@ def main() -> None:
     """Write every picture into docs/."""
     f = worked_example()
     save_animation(backward_steps(f, edge_labels=True), HERE / "backward_steps.html")
-    f.backward()
-    picture = draw_graph(f, edge_labels=True)
-    picture.save(HERE / "worked_example.svg")
-    picture.save(HERE / "worked_example.png")
+    for suffix in (".svg", ".png"):
+        command = ["grad", "(x + y) * z", "x=-2", "y=5", "z=-4", "--graph", str(HERE / f"worked_example{suffix}")]
+        subprocess.run([sys.executable, "-m", "autograd_lite", *command], check=True)
 
     from nn.layers import MLP
 
