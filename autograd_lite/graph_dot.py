@@ -354,8 +354,9 @@ class _Builder:
         for (tail, head), count in merged.items():
             # A label per merged edge would put a label node on each of n*m edges between two
             # layers, and dot then routes them in huge loops; the count goes in the tooltip.
-            uses = "1 use" if count == 1 else f"{count} uses"
-            self.edge(tail, head, extra=f'tooltip="{uses}", color="#0000004d"')
+            # A single use needs no tooltip: it would only add bytes to every one of n*m edges.
+            tooltip = f'tooltip="{count} uses", ' if count > 1 else ""
+            self.edge(tail, head, extra=f'{tooltip}color="#0000004d"')
         # A few dashed edges show where the cut is; hundreds would only tangle the picture.
         if self.hidden and len(short_of_operands) <= MAX_CUT_EDGES:
             for head in short_of_operands:
