@@ -46,7 +46,9 @@ _MIN_INTENSITY = 0.2
 # so 1 and 4 are not shown as the two extremes of the palette.
 _MIN_DECADES = 3.0
 
-_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# Graphviz expands escapes such as \N and \E even inside HTML-like labels; a doubled
+# backslash is its way to write one literal backslash.
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
 MAX_LABEL_CHARS = 60
 
 
@@ -71,8 +73,11 @@ def escape_dot_string(text: str) -> str:
     """Text made safe inside a double-quoted DOT string (tooltips), with no escape sequences left."""
     out: list[str] = []
     for char in text:
-        if char in '\\"':
-            out.append("\\" + char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            # The DOT lexer halves the backslashes, then Graphviz's escapes (\N, \E) halve them again.
+            out.append("\\\\\\\\")
         elif char == "\n":
             out.append("\\n")
         elif ord(char) < 32 or ord(char) == 127:

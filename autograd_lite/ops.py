@@ -9,7 +9,8 @@ plain floats; the tests read each op's domain from ``Op.domain``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 FloatFn = Callable[..., float]
@@ -152,17 +153,32 @@ def total(*terms: float) -> float:
 def dot(*weights_then_inputs: float) -> float:
     """w . x for parents (w_1..w_n, x_1..x_n); d/dw_i = x_i, d/dx_i = w_i"""
     n = len(weights_then_inputs) // 2
-    acc = 0.0
-    for w, x in zip(weights_then_inputs[:n], weights_then_inputs[n:], strict=False):
-        acc += w * x
-    return acc
+    return dot_product(weights_then_inputs[:n], weights_then_inputs[n:])
+
+
+def dot_product(weights: Iterable[float], inputs: Iterable[float]) -> float:
+    """w . x = sum_i w_i x_i by Python's sum() from 0.0 (what ``dot`` nodes and the tape use)."""
+    # sum() over map() runs the multiply-add loop in C. It adds left to right up to Python
+    # 3.11 and compensates rounding from 3.12 on; either way the eager engine and the replay
+    # tape both call this one function, so they agree to the last bit.
+    return sum(map(operator.mul, weights, inputs), 0.0)
 
 
 # ---- local derivatives on floats: (*inputs, out) -> one float per input -------------------
 
 
 def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
-    da = b * math.pow(a, b - 1.0) if a != 0.0 or b >= 1.0 else (0.0 if b == 0.0 else math.inf)
+    if b == 0.0:
+        da = 0.0  # a**0 is constant in a, even where a**-1 would overflow
+    elif a == 0.0 and b < 1.0:
+        da = math.inf
+    else:
+        try:
+            da = b * math.pow(a, b - 1.0)
+        except OverflowError:
+            # A tiny base to a negative power: the derivative is infinite, with the sign of the product.
+            positive = (a > 0.0 or (b - 1.0) % 2.0 == 0.0) == (b > 0.0)
+            da = math.inf if positive else -math.inf
     if a > 0.0:
         db = out * math.log(a)
     elif a == 0.0:

@@ -148,8 +148,12 @@ def test_every_method_answers_or_refuses_naming_itself(name: str, x: float) -> N
     assert type(out.data) is float
     (g,) = grad(out, [v])
     assert type(g) is float
-    if math.isfinite(x) and math.isfinite(out.data) and name not in ("relu", "abs") and abs(x) < 50:
+    if math.isfinite(x) and math.isfinite(g) and name not in ("relu", "abs") and abs(x) < 50:
         h = 1e-6 * max(1.0, abs(x))
+        if name in ("log", "sqrt"):
+            h = min(h, x / 100)  # stay inside the domain: near 0 the step must shrink with x
+        if h < 1e-300:
+            return  # a subnormal input leaves no room for a finite-difference step
         try:
             up = getattr(Value(x + h), name)().data if name != "neg" else -(x + h)
             down = getattr(Value(x - h), name)().data if name != "neg" else -(x - h)

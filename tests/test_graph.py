@@ -368,10 +368,11 @@ def test_precision_show_data_and_show_grad() -> None:
 def test_labels_are_escaped_for_html_labels() -> None:
     nasty = Value(1.0, "a<b>&\"c'\\N{}]|\nline2")
     dot_text = draw_graph(nasty * 2.0).source
-    assert "a&lt;b&gt;&amp;&quot;c&#39;\\N{}]|<BR/>line2" in dot_text
+    # A literal backslash is doubled: Graphviz would otherwise read \N as the node's name.
+    assert "a&lt;b&gt;&amp;&quot;c&#39;\\\\N{}]|<BR/>line2" in dot_text
     label = parse_dot(dot_text).nodes["n1"]["label"]
     assert "<b>" not in label and "\n" not in label
-    assert 'tooltip="a<b>&\\"c\'\\\\N{}]|\\nline2: data=1.0' in dot_text
+    assert 'tooltip="a<b>&\\"c\'\\\\\\\\N{}]|\\nline2: data=1.0' in dot_text
 
 
 def test_rankdir_is_passed_on() -> None:

@@ -1,0 +1,416 @@
+"""Record a graph once, replay it many times: a ``Tape`` runs the forward and backward passes of
+a recorded graph again for new values of chosen leaves, on flat lists of floats, without
+creating a single Value, and gives bit for bit the numbers the eager engine gives.
+
+>>> from autograd_lite import Value
+>>> from autograd_lite.tape import Tape
+>>> x, y = Value(2.0), Value(3.0)
+>>> tape = Tape(x * y + x, [x, y])
+>>> tape.value_and_grad([4.0, 5.0])
+(24.0, [6.0, 4.0])
+
+Define-by-run against define-and-run. The eager engine records whatever Python did this time;
+a tape replays the operations it recorded. The two agree whenever the recorded operations do not
+depend on the values. A choice made inside an op is made again on every replay: relu's and
+abs's kink, sigmoid's two formulas, the branches inside each derivative. A choice made in Python
+is frozen as recorded: ``x if x.data > 0 else -x``, ``max(a, b)`` on Values, a loop that runs
+until a value is small, a slope picked from ``x.data``. Such a tape silently replays the old
+branch; record a new tape (or stay eager) when the structure depends on the values. Leaves that
+are not inputs (data rows, constants) keep the values they had when the tape was recorded.
+
+How it stays exact: each operation is evaluated by the same rule, on the same floats, as the
+eager engine evaluates it (the rules of ``ops``, or the identical inline arithmetic the
+operators use), and gradients are accumulated in the eager engine's Kahn order, parent slot by
+parent slot. How it is fast: every node has a slot in one flat list of floats; the operands of
+a ``dot`` or ``sum`` get consecutive slots wherever the graph allows, so they are read and
+updated a slice at a time; and only the operations on a path to an input are walked backwards.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
+from operator import add, itemgetter
+from typing import Any, NamedTuple
+
+from . import ops
+from .engine import backward_anomaly_message, topological_order
+from .mode import ANOMALY, MODE, AnomalyError
+from .value import Value, check_power_base, forward_anomaly_message, to_float
+
+Gather = Callable[[list[float]], Sequence[float]]
+Target = slice | tuple[int, ...]
+Instruction = tuple[Any, ...]
+
+# Instruction codes, tested in this order, the most frequent first.
+_DOT, _ADD, _RELU, _MUL, _SUB, _NEG, _SUM, _UNARY, _BINARY, _POWER, _VARIADIC = range(11)
+_CODES = {"dot": _DOT, "+": _ADD, "relu": _RELU, "*": _MUL, "-": _SUB, "neg": _NEG, "sum": _SUM}
+
+
+class _Step(NamedTuple):
+    """One recorded operation: what detect_anomaly() needs to check and name it."""
+
+    op: str
+    out: int
+    parents: tuple[int, ...]
+
+
+def _consecutive(slots: Sequence[int]) -> slice | None:
+    """The slice covering ``slots`` when they are consecutive and ascending, else None."""
+    first = slots[0]
+    return slice(first, first + len(slots)) if list(slots) == list(range(first, first + len(slots))) else None
+
+
+def _gather(slots: Sequence[int]) -> Gather:
+    """Read the values in ``slots`` from a list: one slice when they are consecutive."""
+    span = _consecutive(slots)
+    return itemgetter(span) if span is not None else itemgetter(*slots)
+
+
+def _target(slots: Sequence[int]) -> Target:
+    """Where a group of contributions goes: a slice when the slots are consecutive."""
+    span = _consecutive(slots)
+    return span if span is not None else tuple(slots)
+
+
+def _scatter(grads: list[float], target: Target, contributions: Iterable[float]) -> None:
+    """grads[slot] += contribution for each slot of ``target``, in order."""
+    if type(target) is slice:
+        grads[target] = map(add, grads[target], contributions)
+    else:
+        # One by one, so a slot listed twice (dot(w, w)) receives both contributions in turn.
+        for slot, contribution in zip(target, contributions, strict=False):
+            grads[slot] += contribution
+
+
+class Tape:
+    """The graph below ``output``, recorded so it can be replayed for new values of ``inputs``."""
+
+    __slots__ = (
+        "_inputs", "_in_graph", "_values", "_forward", "_backward", "_steps", "_output",
+        "_output_is_leaf", "_labels", "_constant", "_ready", "_watched",
+    )
+
+    def __init__(self, output: Value, inputs: Iterable[Value], *, watch: Iterable[Value] = ()) -> None:
+        """Record the graph below ``output``; ``watch`` names other nodes whose replayed values you want."""
+        if not isinstance(output, Value):
+            raise TypeError(f"Tape: output must be a Value, got {type(output).__name__}")
+        chosen = tuple(inputs)
+        order = topological_order(output)
+        operations = [node for node in reversed(order) if node.parents]
+        slot = _assign_slots(chosen, operations, output)
+        leads = _leading(chosen, order)
+        present = set(order)
+        watched = []
+        for index, node in enumerate(watch):
+            if not isinstance(node, Value) or node not in present:
+                raise ValueError(f"Tape: watch[{index}] is not a node of the output's graph")
+            watched.append(slot[node])
+        self._watched = tuple(watched)
+
+        self._inputs = chosen
+        self._in_graph = tuple(leaf in present for leaf in chosen)
+        self._values = [0.0] * len(slot)
+        self._labels = [""] * len(slot)
+        self._constant = [False] * len(slot)
+        for node, index in slot.items():
+            self._labels[index] = node.label
+            self._constant[index] = node.is_constant
+            if node.is_leaf:
+                self._values[index] = node.data
+        self._steps = tuple(_Step(node.op, slot[node], tuple(slot[p] for p in node.parents)) for node in operations)
+        self._forward = [_forward_instruction(node, step) for node, step in zip(operations, self._steps, strict=True)]
+        # Backwards in Kahn order (the reverse of the forward order), skipping what leads nowhere.
+        self._backward = [
+            _backward_instruction(node, step, leads)
+            for node, step in zip(reversed(operations), reversed(self._steps), strict=True)
+            if node in leads
+        ]
+        self._output = slot[output]
+        self._output_is_leaf = output.is_leaf
+        self._ready = False
+
+    # ---- public interface -----------------------------------------------------------------
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The leaves whose values each replay sets, in the order ``forward`` takes them."""
+        return self._inputs
+
+    def __len__(self) -> int:
+        """The number of recorded operations."""
+        return len(self._forward)
+
+    def __repr__(self) -> str:
+        return f"Tape({len(self._forward)} operations, {len(self._inputs)} inputs)"
+
+    def forward(self, values: Iterable[float]) -> float:
+        """The output for these input values (in ``inputs`` order); every node is recomputed."""
+        numbers = list(values)
+        if len(numbers) != len(self._inputs):
+            raise ValueError(f"Tape.forward: expected {len(self._inputs)} values, got {len(numbers)}")
+        for index, number in enumerate(numbers):
+            if type(number) is not float:
+                numbers[index] = to_float(number, "Tape.forward")
+        v = self._values
+        v[: len(numbers)] = numbers
+        self._ready = False
+        _run_forward(v, self._forward)
+        if MODE.get() & ANOMALY:
+            _check_forward(v, self._steps, self._labels)
+        self._ready = True
+        return v[self._output]
+
+    def watched(self) -> list[float]:
+        """The values the last ``forward`` gave the nodes named in ``watch`` (a model's scores)."""
+        if not self._ready:
+            raise RuntimeError("Tape.watched: call forward() first (the last forward failed or never ran)")
+        values = self._values
+        return [values[index] for index in self._watched]
+
+    def backward(self, grad: float = 1.0) -> list[float]:
+        """d output / d input * grad for each input, at the values of the last ``forward``."""
+        return self._gradients(to_float(grad, "Tape.backward"), [0.0] * len(self._inputs))
+
+    def value_and_grad(self, values: Iterable[float], grad: float = 1.0) -> tuple[float, list[float]]:
+        """``forward(values)`` and then ``backward(grad)``."""
+        value = self.forward(values)
+        return value, self.backward(grad)
+
+    def replay(self, grad: float = 1.0) -> float:
+        """Forward from the inputs' ``.data``, then add the gradients to their ``.grad``.
+
+        This is ``output.backward(grad)`` on a freshly built graph: each input in the graph
+        gains d output / d input * grad, accumulated exactly as the eager engine accumulates it.
+        """
+        seed = to_float(grad, "Tape.replay")
+        inputs = self._inputs
+        value = self.forward([leaf._data for leaf in inputs])
+        start = [0.0 if leaf._grad is None else leaf._grad for leaf in inputs]
+        grads = self._gradients(seed, start)
+        for leaf, total, used in zip(inputs, grads, self._in_graph, strict=True):
+            if used:
+                leaf._grad = total
+        return value
+
+    # ---- the passes -------------------------------------------------------------------------
+
+    def _gradients(self, seed: float, start: list[float]) -> list[float]:
+        if not self._ready:
+            raise RuntimeError("Tape.backward: call forward() first (the last forward failed or never ran)")
+        grads = [0.0] * len(self._values)
+        grads[: len(start)] = start
+        if self._output_is_leaf:
+            grads[self._output] += seed
+        else:
+            grads[self._output] = seed
+        if MODE.get() & ANOMALY:
+            _run_checked_backward(self._values, grads, self._steps, self._labels, self._constant)
+        else:
+            _run_backward(self._values, grads, self._backward)
+        return grads[: len(start)]
+
+
+# ---- recording ---------------------------------------------------------------------------
+
+
+def _assign_slots(chosen: tuple[Value, ...], operations: list[Value], output: Value) -> dict[Value, int]:
+    """A slot in the list of floats for every node: the inputs first, in the order given."""
+    slot: dict[Value, int] = {}
+    for index, leaf in enumerate(chosen):
+        if not isinstance(leaf, Value):
+            raise TypeError(f"Tape: inputs[{index}] must be a Value, got {type(leaf).__name__}")
+        if not leaf.is_leaf:
+            raise ValueError(f"Tape: inputs[{index}] was computed by {leaf.op!r}; a tape replays new values of leaves")
+        if leaf in slot:
+            raise ValueError(f"Tape: inputs[{index}] is listed twice")
+        slot[leaf] = index
+    # Then in the order operands are first read, so the operands of a dot or sum (a layer's
+    # activations; a neuron's weights, when the inputs come in parameter order) are consecutive.
+    for node in operations:
+        for parent in node.parents:
+            if parent not in slot:
+                slot[parent] = len(slot)
+    if output not in slot:
+        slot[output] = len(slot)
+    return slot
+
+
+def _leading(chosen: tuple[Value, ...], order: list[Value]) -> set[Value]:
+    """The inputs and every node through which one of them can be reached."""
+    leads = set(chosen)
+    for node in reversed(order):
+        if node not in leads and any(parent in leads for parent in node.parents):
+            leads.add(node)
+    return leads
+
+
+# ---- compiling one node -------------------------------------------------------------------
+
+
+def _forward_instruction(node: Value, step: _Step) -> Instruction:
+    out, args = step.out, step.parents
+    code = _CODES.get(step.op)
+    if code == _DOT:
+        n = len(args) // 2
+        return (_DOT, out, _gather(args[:n]), _gather(args[n:]))
+    if code == _SUM:
+        return (_SUM, out, _gather(args))
+    if code is not None:
+        return (code, out, *args)
+    rule = ops.OPS[step.op]
+    if step.op == "**" and not node.parents[1].is_constant:
+        return (_POWER, out, rule.forward, *args)
+    if rule.arity == 1:
+        return (_UNARY, out, rule.forward, args[0])
+    if rule.arity == 2:
+        return (_BINARY, out, rule.forward, *args)
+    return (_VARIADIC, out, rule.forward, _gather(args))
+
+
+def _backward_instruction(node: Value, step: _Step, leads: set[Value]) -> Instruction:
+    out, args = step.out, step.parents
+    code = _CODES.get(step.op)
+    if code == _DOT:
+        n = len(args) // 2
+        weights, inputs = node.parents[:n], node.parents[n:]
+        # A half none of whose operands leads to an input (the data rows of a first layer) is
+        # skipped; a half that leads anywhere is updated whole, which costs less than picking.
+        weight_target = _target(args[:n]) if any(p in leads for p in weights) else None
+        input_target = _target(args[n:]) if any(p in leads for p in inputs) else None
+        return (_DOT, out, _gather(args[:n]), _gather(args[n:]), weight_target, input_target)
+    if code == _SUM:
+        return (_SUM, out, _target(args))
+    if code is not None:
+        return (code, out, *args)
+    rule = ops.OPS[step.op]
+    if rule.arity == 1:
+        return (_UNARY, out, rule.local_grads, args[0])
+    if rule.arity == 2:
+        return (_BINARY, out, rule.local_grads, *args)
+    return (_VARIADIC, out, rule.local_grads, _gather(args), args)
+
+
+# ---- the interpreters ----------------------------------------------------------------------
+# Each op below computes exactly what the eager operator computes: the same operand order in
+# every float operation, and upstream * local with the same local derivative.
+
+
+def _run_forward(v: list[float], program: list[Instruction]) -> None:
+    dot_product, total = ops.dot_product, ops.total
+    for instruction in program:
+        code = instruction[0]
+        if code == _DOT:
+            _, out, weights, inputs = instruction
+            v[out] = dot_product(weights(v), inputs(v))
+        elif code == _ADD:
+            _, out, a, b = instruction
+            v[out] = v[a] + v[b]
+        elif code == _RELU:
+            _, out, a = instruction
+            x = v[a]
+            v[out] = x if x > 0.0 else 0.0
+        elif code == _MUL:
+            _, out, a, b = instruction
+            v[out] = v[a] * v[b]
+        elif code == _SUB:
+            _, out, a, b = instruction
+            v[out] = v[a] - v[b]
+        elif code == _NEG:
+            _, out, a = instruction
+            v[out] = -v[a]
+        elif code == _SUM:
+            _, out, terms = instruction
+            v[out] = total(*terms(v))
+        elif code == _UNARY:
+            _, out, fn, a = instruction
+            v[out] = fn(v[a])
+        elif code == _BINARY:
+            _, out, fn, a, b = instruction
+            v[out] = fn(v[a], v[b])
+        elif code == _POWER:
+            _, out, fn, a, b = instruction
+            check_power_base(v[a], v[b])
+            v[out] = fn(v[a], v[b])
+        else:
+            _, out, fn, operands = instruction
+            v[out] = fn(*operands(v))
+
+
+def _run_backward(v: list[float], g: list[float], program: list[Instruction]) -> None:
+    for instruction in program:
+        code = instruction[0]
+        upstream = g[instruction[1]]
+        if code == _DOT:
+            _, _, weights, inputs, weight_target, input_target = instruction
+            # d/dw_i = x_i and d/dx_i = w_i; a comprehension over a slice beats map() here.
+            if type(weight_target) is slice:
+                g[weight_target] = [a + upstream * x for a, x in zip(g[weight_target], inputs(v), strict=True)]
+            elif weight_target is not None:
+                _scatter(g, weight_target, [upstream * x for x in inputs(v)])
+            if type(input_target) is slice:
+                g[input_target] = [a + upstream * w for a, w in zip(g[input_target], weights(v), strict=True)]
+            elif input_target is not None:
+                _scatter(g, input_target, [upstream * w for w in weights(v)])
+        elif code == _ADD:
+            _, _, a, b = instruction
+            g[a] += upstream * 1.0
+            g[b] += upstream * 1.0
+        elif code == _RELU:
+            _, _, a = instruction
+            g[a] += upstream * (1.0 if v[a] > 0.0 else 0.0)
+        elif code == _MUL:
+            _, _, a, b = instruction
+            x, y = v[a], v[b]
+            g[a] += upstream * y
+            g[b] += upstream * x
+        elif code == _SUB:
+            _, _, a, b = instruction
+            g[a] += upstream * 1.0
+            g[b] += upstream * -1.0
+        elif code == _NEG:
+            _, _, a = instruction
+            g[a] += upstream * -1.0
+        elif code == _SUM:
+            _, _, target = instruction
+            _scatter(g, target, repeat(upstream * 1.0))
+        elif code == _UNARY:
+            _, out, local_grads, a = instruction
+            g[a] += upstream * local_grads(v[a], v[out])[0]
+        elif code == _BINARY:
+            _, out, local_grads, a, b = instruction
+            local_a, local_b = local_grads(v[a], v[b], v[out])
+            g[a] += upstream * local_a
+            g[b] += upstream * local_b
+        else:
+            _, out, local_grads, operands, slots = instruction
+            for slot, local in zip(slots, local_grads(*operands(v), v[out]), strict=True):
+                g[slot] += upstream * local
+
+
+def _check_forward(v: list[float], steps: Sequence[_Step], labels: list[str]) -> None:
+    """Raise AnomalyError for the first recorded operation whose result is NaN or infinite."""
+    for step in steps:
+        result = v[step.out]
+        if not math.isfinite(result):
+            names = [labels[p] or repr(v[p]) for p in step.parents]
+            raise AnomalyError(forward_anomaly_message(step.op, result, names))
+
+
+def _run_checked_backward(
+    v: list[float], g: list[float], steps: Sequence[_Step], labels: list[str], constant: list[bool]
+) -> None:
+    """The backward pass edge by edge, stopping at the first gradient that is not finite."""
+
+    def name(slot: int) -> str:
+        return labels[slot] or f"Value({v[slot]!r})"
+
+    for step in reversed(steps):
+        upstream = g[step.out]
+        local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.parents), v[step.out])
+        for slot, local in zip(step.parents, local_grads, strict=True):
+            total = g[slot] + upstream * local
+            g[slot] = total
+            if not constant[slot] and not math.isfinite(total):
+                raise AnomalyError(backward_anomaly_message(step.op, name(step.out), name(slot), upstream, local))
