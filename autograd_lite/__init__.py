@@ -14,12 +14,14 @@ from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .graph import Graph, GraphvizError, draw_dot, draw_graph, graphviz_available
 from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
-from .value import Value, dot, value_sum
+from .tape import Tape
+from .value import Value, dot, logsumexp, value_sum
 
 __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
+    "Tape",
     "AnomalyError",
     "Frame",
     "Graph",
@@ -40,6 +42,7 @@ __all__ = [
     "graphviz_available",
     "hessian",
     "is_grad_enabled",
+    "logsumexp",
     "no_grad",
     "numerical_grad",
     "save_animation",

@@ -124,6 +124,33 @@ def relu(a: float) -> float:
     return a if a > 0.0 else 0.0
 
 
+LEAKY_SLOPE = 0.01
+"""The slope of leaky_relu for inputs <= 0 (the usual default, as in PyTorch)."""
+
+
+def leaky_relu(a: float) -> float:
+    """a for a > 0, else 0.01 a; d/da = 1 for a > 0, else 0.01 (0.01 at exactly 0, as in PyTorch)"""
+    return a if a > 0.0 else LEAKY_SLOPE * a
+
+
+def softplus(a: float) -> float:
+    """log(1 + e**a), without overflow for any a; d/da = sigmoid(a)"""
+    if a >= 0.0:
+        # log(1 + e**a) = a + log(1 + e**-a), and e**-a <= 1 cannot overflow.
+        return a + math.log1p(math.exp(-a))
+    return math.log1p(math.exp(a))
+
+
+def logsumexp(*terms: float) -> float:
+    """log sum_i e**z_i, as m + log sum_i e**(z_i - m) with m = max z_i; d/dz_i = e**(z_i - lse)"""
+    if not terms:
+        raise ValueError("logsumexp: needs at least one term")
+    m = max(terms)
+    if math.isinf(m) or math.isnan(m):
+        return m  # e**(z - m) would be nan; the limit is m itself
+    return m + math.log(sum([math.exp(z - m) for z in terms]))
+
+
 def sin(a: float) -> float:
     """sin(a); d/da = cos(a)"""
     if math.isinf(a):
@@ -218,6 +245,21 @@ def _step_value(a: Any) -> Any:
     return a.constant(1.0 if a.data > 0.0 else 0.0)
 
 
+def _softmax_grads(*args: float) -> tuple[float, ...]:
+    out = args[-1]
+    return tuple([math.exp(z - out) for z in args[:-1]])
+
+
+def _softmax_value_grads(*args: Any) -> tuple[Any, ...]:
+    out = args[-1]
+    return tuple((z - out).exp() for z in args[:-1])
+
+
+def _leaky_step_value(a: Any) -> Any:
+    """The derivative of leaky_relu as a constant: 1 or the slope, itself with derivative 0."""
+    return a.constant(1.0 if a.data > 0.0 else LEAKY_SLOPE)
+
+
 def _sign_value(a: Any) -> Any:
     return a.constant(_sign(a.data))
 
@@ -249,11 +291,14 @@ OPS: dict[str, Op] = {
         Op("tanh", 1, tanh, lambda a, out: (1.0 - out * out,), lambda a, out: (1.0 - out * out,), ALL, True),
         Op("sigmoid", 1, sigmoid, lambda a, out: (out * (1.0 - out),), lambda a, out: (out * (1.0 - out),), ALL, True),
         Op("relu", 1, relu, lambda a, out: (1.0 if a > 0.0 else 0.0,), lambda a, out: (_step_value(a),), Domain(-20.0, 20.0, True), True),
+        Op("leaky_relu", 1, leaky_relu, lambda a, out: (1.0 if a > 0.0 else LEAKY_SLOPE,), lambda a, out: (_leaky_step_value(a),), Domain(-20.0, 20.0, True), True),
+        Op("softplus", 1, softplus, lambda a, out: (sigmoid(a),), lambda a, out: (a.sigmoid(),), ALL, True),
         Op("sin", 1, sin, lambda a, out: (math.cos(a),), lambda a, out: (a.cos(),), ALL, True),
         Op("cos", 1, cos, lambda a, out: (-math.sin(a),), lambda a, out: (-a.sin(),), ALL, True),
         Op("sqrt", 1, sqrt, _sqrt_grad, lambda a, out: (0.5 / out,), POSITIVE, True),
         Op("sum", -1, total, lambda *args: (1.0,) * (len(args) - 1), _ones, ALL, True),
         Op("dot", -1, dot, _dot_grads, _dot_value_grads, ALL, True),
+        Op("logsumexp", -1, logsumexp, _softmax_grads, _softmax_value_grads, ALL, True),
     )
 }
 """Every operation by the name a node records in ``Value.op``."""

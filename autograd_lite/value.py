@@ -326,6 +326,14 @@ class Value:
             return _record(self._data, "relu", (self,), _ONE)
         return _record(0.0, "relu", (self,), _ZERO)
 
+    def leaky_relu(self) -> Value:
+        """a for a > 0, else 0.01 a; d/da = 1 for a > 0, else 0.01 (also at exactly 0, as PyTorch)"""
+        return _unary("leaky_relu", self)
+
+    def softplus(self) -> Value:
+        """log(1 + e**a), stable for every input; d/da = sigmoid(a)"""
+        return _unary("softplus", self)
+
     def sin(self) -> Value:
         """sin(a); d/da = cos(a)"""
         return _unary("sin", self)
@@ -535,6 +543,16 @@ def value_sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
     mixed = [_value_or_number(t, "sum") for t in operands]
     total = ops.total(*(t._data if isinstance(t, Value) else t for t in mixed))
     return _record_operands(total, "sum", mixed, (1.0,) * len(mixed))
+
+
+def logsumexp(terms: Iterable[Operand]) -> Value:
+    """One node for log sum_i e**z_i, without overflow; d/dz_i = softmax(z)_i = e**(z_i - lse)."""
+    mixed = [_value_or_number(t, "logsumexp") for t in terms]
+    if not mixed:
+        raise ValueError("logsumexp: needs at least one term")
+    datas = [t._data if isinstance(t, Value) else t for t in mixed]
+    out = ops.logsumexp(*datas)
+    return _record_operands(out, "logsumexp", mixed, ops.OPS["logsumexp"].local_grads(*datas, out))
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:

@@ -14,8 +14,6 @@ from autograd_lite import Value
 ActivationFn = Callable[[Value], Value]
 ActivationSpec = str | ActivationFn
 
-LEAKY_SLOPE = 0.01
-"""The slope of leaky_relu for inputs <= 0 (the usual default, as in PyTorch)."""
 
 
 def relu(x: Value) -> Value:
@@ -35,9 +33,8 @@ def sigmoid(x: Value) -> Value:
 
 def leaky_relu(x: Value) -> Value:
     """x for x > 0, else 0.01 * x; d/dx = 1 for x > 0, else 0.01"""
-    # One '*' node with a constant slope: its local derivative is exactly the slope, and the
-    # slope's own derivative is 0, so create_graph differentiates it correctly too.
-    return x * (1.0 if x.data > 0.0 else LEAKY_SLOPE)
+    # The engine's own op, not a Python branch on x.data: a replay Tape re-decides it every time.
+    return x.leaky_relu()
 
 
 ACTIVATIONS: dict[str, ActivationFn | None] = {

@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd_lite import Value, dot, value_sum
+from autograd_lite import Value, dot, logsumexp, value_sum
 
 Outputs = Value | Sequence[Any]
 Targets = float | Sequence[Any]
@@ -95,10 +95,8 @@ def _hinge(outputs: Outputs, targets: Targets) -> Value:
 
 def softplus(z: Value) -> Value:
     """log(1 + e**z), without overflow for any z; d/dz = sigmoid(z)"""
-    if z.data >= 0.0:
-        # log(1 + e**z) = z + log(1 + e**-z), and e**-z <= 1 cannot overflow.
-        return z + (1.0 + (-z).exp()).log()
-    return (1.0 + z.exp()).log()
+    # The engine's op: one node, and no Python branch on z.data for a replay Tape to freeze.
+    return z.softplus()
 
 
 def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
@@ -113,9 +111,7 @@ def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
 
 def log_sum_exp(logits: Sequence[Value]) -> Value:
     """log sum_i e**z_i, computed as m + log sum_i e**(z_i - m) with m = max z_i (no overflow)"""
-    # m is a plain number: the result does not depend on it, so its gradient needs no path.
-    m = max(z.data for z in logits)
-    return value_sum((z - m).exp() for z in logits).log() + m
+    return logsumexp(logits)
 
 
 def _class_index(target: object, classes: int, index: int) -> int:

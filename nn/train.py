@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from autograd_lite import Value
 
 from .checks import check_count, check_positive
+from .compiled import CompiledBatch
 from .losses import Loss, LossFn, resolve_loss
 from .losses import l2 as l2_penalty
 from .metrics import FloatOutput, check_rule, infer_rule, is_correct, to_floats
@@ -121,6 +122,7 @@ class _Settings:
     callbacks: list[Callback]
     l2: float
     rule: str | None
+    compiled: CompiledBatch | None
 
 
 def _check_data(X: Sequence[Sequence[float]], y: Sequence[Any]) -> int:
@@ -157,6 +159,7 @@ def fit(
     callbacks: Iterable[Callback] = (),
     l2: float = 0.0,
     accuracy: str | None = "auto",
+    compiled: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) and return the History of the best run.
 
@@ -168,7 +171,8 @@ def fit(
     weights drawn again, and keeps the run with the lowest final loss. ``l2`` adds
     l2 * sum p**2 to every batch's loss. ``accuracy`` is a rule of ``nn.metrics``, None, or
     'auto' (the loss's rule, or one inferred from the targets). ``seed`` fixes the shuffles and
-    the re-draws.
+    the re-draws. ``compiled=True`` (full batch only) records the batch's graph once and replays
+    it on every update (``nn.compiled``): the same numbers, several times faster.
     """
     n = _check_data(X, y)
     check_count(epochs, "epochs", "fit")
@@ -177,6 +181,12 @@ def fit(
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn.optim Optimizer, got {type(optimizer).__name__}")
     loss_fn = resolve_loss(loss)
+    if compiled and size != n:
+        raise ValueError(
+            f"fit: compiled=True replays one recorded full batch; it needs batch_size=None or >= {n}, "
+            f"got {batch_size}"
+        )
+    l2 = check_positive(l2, "l2", "fit", allow_zero=True)
     settings = _Settings(
         loss=loss_fn,
         optimizer=optimizer,
@@ -186,8 +196,9 @@ def fit(
         tol=None if tol is None else check_positive(tol, "tol", "fit"),
         progress=bool(progress),
         callbacks=list(callbacks),
-        l2=check_positive(l2, "l2", "fit", allow_zero=True),
+        l2=l2,
         rule=_accuracy_rule(accuracy, loss_fn, y),
+        compiled=CompiledBatch(model, X, y, loss_fn, l2) if compiled else None,
     )
     rng = random.Random(seed)
     params = model.parameters()
@@ -240,9 +251,12 @@ def _train_run(
             for start in range(0, n, settings.batch_size):
                 batch = order[start : start + settings.batch_size]
                 targets = [y[i] for i in batch]
-                result = train_batch(
-                    model, [X[i] for i in batch], targets, settings.loss, settings.optimizer, settings.l2
-                )
+                if settings.compiled is not None:
+                    result = BatchResult(*settings.compiled.step(settings.optimizer))
+                else:
+                    result = train_batch(
+                        model, [X[i] for i in batch], targets, settings.loss, settings.optimizer, settings.l2
+                    )
                 meter.record()
                 epoch_loss += result.loss if summed else result.loss * len(batch) / n
                 lr = result.lr

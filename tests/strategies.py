@@ -27,6 +27,10 @@ def sympy_relu(x: Any) -> Any:
     return sympy.Piecewise((x, x > 0), (0, True))
 
 
+def sympy_leaky_relu(x: Any) -> Any:
+    return sympy.Piecewise((x, x > 0), (sympy.Rational(1, 100) * x, True))
+
+
 def sympy_sigmoid(x: Any) -> Any:
     return 1 / (1 + sympy.exp(-x))
 
@@ -40,6 +44,8 @@ SYMPY_UNARY: dict[str, Callable[[Any], Any]] = {
     "tanh": sympy.tanh,
     "sigmoid": sympy_sigmoid,
     "relu": sympy_relu,
+    "leaky_relu": sympy_leaky_relu,
+    "softplus": lambda x: sympy.log(1 + sympy.exp(x)),
     "sin": sympy.sin,
     "cos": sympy.cos,
     "sqrt": sympy.sqrt,
@@ -77,7 +83,7 @@ def value_binary(name: str, a: Value, b: Value) -> Value:
 
 
 # Ops drawn into random graphs: every op, with arguments kept in range by the builder below.
-GRAPH_UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt", "abs", "relu")
+GRAPH_UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt", "abs", "relu", "leaky_relu", "softplus")
 GRAPH_BINARY = ("+", "-", "*", "/", "**")
 
 

@@ -33,7 +33,7 @@ def _near_a_kink(expression: Expression, point: list[float]) -> bool:
     pool = [Value(x) for x in point]
     for name, args in expression.steps:
         operands = [pool[i] for i in args]
-        if name in ("relu", "abs") and abs(operands[0].data) < 1e-4:
+        if name in ("relu", "leaky_relu", "abs") and abs(operands[0].data) < 1e-4:
             return True
         pool.append(_apply(name, operands))
     return False

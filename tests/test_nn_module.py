@@ -132,7 +132,7 @@ def _ops_below(out: Value) -> list[str]:
 @pytest.mark.parametrize(
     ("activation", "ops"),
     [("relu", ["+", "dot", "relu"]), ("tanh", ["+", "dot", "tanh"]), ("sigmoid", ["+", "dot", "sigmoid"]),
-     ("linear", ["+", "dot"]), ("leaky_relu", ["*", "+", "dot"])],
+     ("linear", ["+", "dot"]), ("leaky_relu", ["+", "dot", "leaky_relu"])],
 )
 def test_a_neuron_builds_one_dot_one_plus_one_activation(activation: str, ops: list[str]) -> None:
     neuron = Neuron(3, activation, rng=0)

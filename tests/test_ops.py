@@ -56,6 +56,8 @@ MATH_FORWARD: dict[str, Callable[[float], float]] = {
     "tanh": math.tanh,
     "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
     "relu": lambda x: max(0.0, x),
+    "leaky_relu": lambda x: x if x > 0 else 0.01 * x,
+    "softplus": lambda x: math.log1p(math.exp(x)),
     "sin": math.sin,
     "cos": math.cos,
     "sqrt": math.sqrt,
@@ -65,7 +67,7 @@ UNARY_NAMES = sorted(SYMPY_UNARY)
 
 
 def test_every_op_in_the_table_is_tested() -> None:
-    tested = set(SYMPY_UNARY) | set(SYMPY_BINARY) | {"sum", "dot"}
+    tested = set(SYMPY_UNARY) | set(SYMPY_BINARY) | {"sum", "dot", "logsumexp"}
     assert tested == set(OPS)
 
 
@@ -146,3 +148,32 @@ def test_number_on_either_side_becomes_a_constant_leaf() -> None:
     assert (2**x).data == 8.0
     (d,) = grad(2**x, [x])
     assert math.isclose(d, 8.0 * math.log(2.0), rel_tol=1e-15)
+
+
+@given(st.lists(st.floats(-30, 30), min_size=1, max_size=4))
+def test_logsumexp_matches_sympy_first_and_second_order(zs: list[float]) -> None:
+    from autograd_lite import logsumexp
+
+    symbols = sympy.symbols(f"z0:{len(zs)}", real=True)
+    expr = sympy.log(sum(sympy.exp(s) for s in symbols))
+    subs = {s: sympy.Float(z, 30) for s, z in zip(symbols, zs)}
+    leaves = [Value(z) for z in zs]
+    out = logsumexp(leaves)
+    assert out.op == "logsumexp" and out.parents == tuple(leaves)
+    assert _close(out.data, float(expr.evalf(30, subs=subs)), rel=1e-14, abs_tol=1e-14)
+    firsts = grad(out, leaves, create_graph=True)
+    for i, si in enumerate(symbols):
+        assert _close(float(firsts[i]), float(sympy.diff(expr, si).evalf(30, subs=subs)), abs_tol=1e-15)
+        row = grad(firsts[i], leaves)  # type: ignore[arg-type]
+        for j, sj in enumerate(symbols):
+            assert _close(row[j], float(sympy.diff(expr, si, sj).evalf(30, subs=subs)), abs_tol=1e-12)
+
+
+def test_logsumexp_and_softplus_do_not_overflow() -> None:
+    from autograd_lite import logsumexp
+
+    assert logsumexp([Value(1000.0), Value(1000.0)]).data == 1000.0 + math.log(2.0)
+    assert Value(1000.0).softplus().data == 1000.0
+    assert Value(-1000.0).softplus().data == 0.0
+    with pytest.raises(ValueError, match="logsumexp"):
+        logsumexp([])
