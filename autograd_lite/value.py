@@ -346,6 +346,33 @@ class Value:
         """sqrt(a) for a >= 0; d/da = 1 / (2 sqrt(a))"""
         return _unary("sqrt", self)
 
+    # ---- pickling --------------------------------------------------------------------------
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle without recursion, so a graph of any depth pickles.
+
+        A leaf is its fields. A computed Value is a flat table of the computed nodes below it,
+        parents before children, whose leaves stay Values: pickled once each, so they remain
+        shared with anything else in the same pickle (a model's parameters, say).
+        """
+        if not self._parents:
+            return (_rebuild_leaf, (self._data, self._grad, self.label, self._op))
+        index: dict[Value, int] = {}
+        table: list[tuple[Any, ...]] = []
+        stack: list[tuple[Value, bool]] = [(self, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if node in index:
+                continue
+            if parents_done:
+                refs = tuple(index[p] if p._parents else p for p in node._parents)
+                index[node] = len(table)
+                table.append((node._data, node._grad, node.label, node._op, refs, node._local_grads))
+                continue
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._parents if p._parents and p not in index)
+        return (_rebuild_graph, (table,))
+
     # ---- graph-level helpers ---------------------------------------------------------------
 
     def detach(self) -> Value:
@@ -366,6 +393,27 @@ class Value:
 
 
 _new = object.__new__
+
+
+def _rebuild_leaf(data: float, grad: float | None, label: str, op: str) -> Value:
+    """Unpickle a leaf or a constant."""
+    out = _new(Value)
+    out._data, out._grad, out.label, out._op = data, grad, label, op
+    out._parents = ()
+    out._local_grads = ()
+    return out
+
+
+def _rebuild_graph(table: list[tuple[Any, ...]]) -> Value:
+    """Unpickle a computed Value from the flat table ``__reduce__`` wrote; the root comes last."""
+    nodes: list[Value] = []
+    for data, grad, label, op, refs, local_grads in table:
+        out = _new(Value)
+        out._data, out._grad, out.label, out._op = data, grad, label, op
+        out._parents = tuple(nodes[r] if type(r) is int else r for r in refs)
+        out._local_grads = local_grads
+        nodes.append(out)
+    return nodes[-1]
 
 # Local-gradient tuples that many nodes share instead of allocating their own.
 _ONE = (1.0,)

@@ -3,6 +3,7 @@ depth, accumulation, no_grad, detach, pickling, freeing, and anomaly detection."
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
 import pickle
@@ -220,6 +221,19 @@ def test_graph_pickles_and_round_trips() -> None:
     leaves = [n for n in topological_order(copy) if n.is_leaf]
     assert sorted(n.grad for n in leaves) == sorted([x.grad, y.grad])
     assert {n.label for n in leaves} == {"x", "y"}
+
+
+def test_a_deep_graph_pickles_without_recursion_and_keeps_leaves_shared() -> None:
+    x, w = Value(1.0, "x"), Value(0.999999, "w")
+    y = x
+    for _ in range(200_000):
+        y = y * w + 0.000001
+    copy_y, copy_w = pickle.loads(pickle.dumps([y, w]))
+    copy_y.backward()
+    y.backward()
+    assert copy_w.grad == w.grad and copy_y.data == y.data
+    assert any(p is copy_w for p in copy_y.parents[0].parents)  # the leaf in the pickle is the same object
+    assert copy.deepcopy(y).data == y.data
 
 
 def test_graph_is_freed_when_the_last_reference_goes() -> None:
