@@ -14,13 +14,17 @@ from tests.strategies import Expression, expressions, points, value_binary, valu
 SYMBOLS = sympy.symbols("x0:3", real=True)
 
 
-def _evaluate(expression: Expression, point: list[float]) -> tuple[list[Value], Value] | None:
+def _built(expression: Expression, point: list[float]) -> tuple[list[float], list[Value], Value]:
+    """The expression at the point, as (point, leaves, output); rejects points outside its domain
+    or at a kink of relu, leaky_relu or abs."""
+    point = point[: expression.n_inputs]
     leaves = [Value(x) for x in point]
     try:
         out = expression.with_values(leaves)
     except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    return leaves, out
+        assume(False)
+    assume(not _near_a_kink(expression, point))
+    return point, leaves, out
 
 
 def _sympy_at(expr: sympy.Expr, point: list[float]) -> float:
@@ -46,14 +50,9 @@ def _apply(name: str, operands: list[Value]) -> Value:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(expressions(), points(3))
 def test_random_graphs_match_sympy(expression: Expression, point: list[float]) -> None:
-    point = point[: expression.n_inputs]
-    built = _evaluate(expression, point)
-    assume(built is not None)
-    assert built is not None
-    leaves, out = built
+    point, leaves, out = _built(expression, point)
     grads = grad(out, leaves)
     assume(well_conditioned([out.data, *grads]))
-    assume(not _near_a_kink(expression, point))
     symbolic = expression.with_sympy(SYMBOLS[: expression.n_inputs])
     assert math.isclose(out.data, _sympy_at(symbolic, point), rel_tol=1e-9, abs_tol=1e-9)
     for symbol, g in zip(SYMBOLS, grads):
@@ -64,12 +63,7 @@ def test_random_graphs_match_sympy(expression: Expression, point: list[float]) -
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(expressions(max_inputs=2, max_steps=5), points(2))
 def test_random_graphs_second_derivatives_match_sympy(expression: Expression, point: list[float]) -> None:
-    point = point[: expression.n_inputs]
-    built = _evaluate(expression, point)
-    assume(built is not None)
-    assert built is not None
-    leaves, out = built
-    assume(not _near_a_kink(expression, point))
+    point, leaves, out = _built(expression, point)
     try:
         firsts = grad(out, leaves, create_graph=True)
         rows = [grad(d, leaves) for d in firsts]  # type: ignore[arg-type]
@@ -87,12 +81,7 @@ def test_random_graphs_second_derivatives_match_sympy(expression: Expression, po
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(expressions(), points(3))
 def test_random_graphs_match_central_differences(expression: Expression, point: list[float]) -> None:
-    point = point[: expression.n_inputs]
-    built = _evaluate(expression, point)
-    assume(built is not None)
-    assert built is not None
-    leaves, out = built
-    assume(not _near_a_kink(expression, point))
+    point, leaves, out = _built(expression, point)
     grads = grad(out, leaves)
     assume(well_conditioned([out.data, *grads], limit=1e3))
     try:
