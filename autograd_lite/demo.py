@@ -103,7 +103,7 @@ def run(options: DemoOptions) -> DemoResult:
     files = (
         _save_plot(options.out / "decision_boundary.png", lambda: plots.plot_decision_boundary(model, X, y)),
         _save_plot(options.out / "loss.png", lambda: plots.plot_history(history)),
-        _save_sample_graph(options.out / "graph.svg", model, X[0], y[0]),
+        _save_sample_graph(options.out / "graph.svg", model, *_closest_call(model, X, y)),
     )
     for path in files:
         print(f"wrote {path}", file=sys.stderr)
@@ -119,6 +119,15 @@ def _save_plot(path: Path, draw: Callable[[], Any]) -> Path:
     figure.savefig(path, dpi=120)
     plt.close(figure)
     return path
+
+
+def _closest_call(model: Any, X: list[list[float]], y: list[int]) -> tuple[list[float], int]:
+    """The sample with the smallest margin y * score: its hinge loss is the one most likely to be
+    non-zero, so its picture shows gradients flowing rather than a graph of zeros."""
+    with no_grad():
+        margins = [label * float(model(x)) for x, label in zip(X, y, strict=True)]
+    index = min(range(len(margins)), key=margins.__getitem__)
+    return X[index], y[index]
 
 
 def _save_sample_graph(path: Path, model: Any, x: list[float], label: int) -> Path:
