@@ -71,11 +71,22 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def read_checkpoint(path: PathLike) -> tuple[dict[str, Any], str]:
-    """The (parameters, architecture) of a checkpoint file, after checking its envelope."""
+def size_limit(names: Sequence[str], architecture: str) -> int:
+    """The most bytes a checkpoint of this model can sensibly take: generous room per name and
+    number, so a file far larger than that (a wrong file, or a hostile one) is never read whole."""
+    return 64 * 1024 + 4 * (len(architecture) + sum(len(name) + 40 for name in names))
+
+
+def read_checkpoint(path: PathLike, max_bytes: int | None = None) -> tuple[dict[str, Any], str]:
+    """The (parameters, architecture) of a checkpoint file, after checking its size and envelope."""
     where = f"load {os.fspath(path)!r}"
     with open(path, "rb") as file:
-        raw = file.read()
+        raw = file.read() if max_bytes is None else file.read(max_bytes + 1)
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise ValueError(
+            f"{where}: the file is larger than {max_bytes} bytes, far more than this model's "
+            f"parameters need; it is not a checkpoint of this model"
+        )
     try:
         document = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
     except UnicodeDecodeError as error:

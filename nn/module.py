@@ -110,7 +110,8 @@ class Module:
 
     def load(self: ModuleT, path: checkpoint.PathLike, strict: bool = True) -> ModuleT:
         """Read parameters saved by ``save``; a bad file raises and leaves the model unchanged."""
-        parameters, architecture = checkpoint.read_checkpoint(path)
+        limit = checkpoint.size_limit(self._names(), repr(self))
+        parameters, architecture = checkpoint.read_checkpoint(path, limit)
         where = f"load {str(path)!r}"
         values = checkpoint.validate_parameters(self._names(), parameters, strict, where)
         if strict and architecture != repr(self):

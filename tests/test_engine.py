@@ -212,6 +212,28 @@ def test_no_grad_in_one_thread_does_not_affect_another() -> None:
     assert recorded == [True]
 
 
+def test_no_grad_in_one_asyncio_task_does_not_affect_another() -> None:
+    import asyncio
+
+    async def inside_no_grad(entered: asyncio.Event, release: asyncio.Event) -> bool:
+        with no_grad():
+            entered.set()
+            await release.wait()
+            return bool((Value(1.0) * 2).parents)
+
+    async def recording(entered: asyncio.Event, release: asyncio.Event) -> bool:
+        await entered.wait()
+        recorded = bool((Value(1.0) * 2).parents)
+        release.set()
+        return recorded
+
+    async def main() -> list[bool]:
+        entered, release = asyncio.Event(), asyncio.Event()
+        return list(await asyncio.gather(inside_no_grad(entered, release), recording(entered, release)))
+
+    assert asyncio.run(main()) == [False, True]
+
+
 def test_graph_pickles_and_round_trips() -> None:
     x, y = Value(2.0, "x"), Value(3.0, "y")
     f = (x * y).tanh()
