@@ -203,7 +203,9 @@ class Network(Module):
             values[name] = Value.constant(number)
             values[name].label = name
         for name in self.order:
-            values[name] = self.units[name]([values[s] for s in self.specs[name].sources])
+            output = self.units[name]([values[s] for s in self.specs[name].sources])
+            output.label = name  # a unit's value carries its name into graph pictures
+            values[name] = output
         return values
 
     def __call__(self, x: Inputs) -> Output:

@@ -103,3 +103,12 @@ def test_number_inputs_become_one_shared_constant_each_labelled_by_name() -> Non
     assert values["x1"] in dot_h.parents and values["x1"] in dot_y.parents
     with pytest.raises(TypeError, match="Network: input 'x2' must be a number or a Value, got str"):
         net([1.0, "0"])  # type: ignore[list-item]
+
+
+def test_unit_outputs_carry_their_names() -> None:
+    from nn import Network, Unit
+
+    net = Network(["a", "b"], [Unit("h", ["a", "b"], "tanh"), Unit("y", ["a", "h"], "sigmoid")], rng=0)
+    values = net.activations([0.5, -1.0])
+    assert values["h"].label == "h" and values["y"].label == "y"
+    assert values["y"].op == "sigmoid" and values["h"].op == "tanh"
