@@ -152,6 +152,7 @@ def draw_graph(
     cluster: NamedParameters | None = None,
     collapse: str | None = None,
     parameters: Iterable[Value] = (),
+    grad_range: tuple[float, float] | None = None,
 ) -> Graph:
     """A picture of the graph that ends at ``root``: values, gradients and the ops between them.
 
@@ -162,7 +163,8 @@ def draw_graph(
     leaves passed in ``parameters``; every other leaf that is not a constant is an input.
     Above ``max_nodes`` the nodes nearest the root are drawn, with one node counting the rest.
     ``cluster=model`` boxes each neuron and layer; ``collapse='neuron'`` draws a neuron as one
-    node with the norm of its parameters' gradients.
+    node with the norm of its parameters' gradients. ``grad_range=(low, high)`` fixes the
+    magnitudes the colour scale spans (default: this graph's own), so pictures compare.
     """
     options = DrawOptions(
         rankdir=rankdir,
@@ -175,6 +177,7 @@ def draw_graph(
         cluster=cluster,
         collapse=collapse,
         parameters=tuple(parameters),
+        grad_range=grad_range,
     )
     drawn = build_dot(prepare(root, options))
     return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden)

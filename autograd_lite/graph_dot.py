@@ -165,6 +165,10 @@ class _Builder:
     def scale(self) -> GradScale:
         if self.state is not None:
             return self.state.scale
+        if self.options.grad_range is not None:
+            # A fixed range, so that several pictures can be compared colour for colour.
+            low, high = self.options.grad_range
+            return GradScale(math.log10(low), math.log10(high))
         magnitudes: list[float] = []
         for node in self.kept:
             grad = self.grad_of(node)

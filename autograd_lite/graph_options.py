@@ -4,6 +4,7 @@ and ``PassState`` (the moment of a backward pass that a ``backward_steps`` frame
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ class DrawOptions:
     cluster: NamedParameters | None = None
     collapse: str | None = None
     parameters: tuple[Value, ...] = ()
+    grad_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.rankdir not in RANKDIRS:
@@ -49,11 +51,28 @@ class DrawOptions:
             raise ValueError(f"draw_graph: collapse must be None or 'neuron', got {self.collapse!r}")
         if self.collapse is not None and self.cluster is None:
             raise ValueError("draw_graph: collapse='neuron' needs cluster=model to know the neurons")
+        if self.grad_range is not None:
+            low, high = _magnitude_range(self.grad_range)
+            object.__setattr__(self, "grad_range", (low, high))
         for index, parameter in enumerate(self.parameters):
             if not isinstance(parameter, Value):
                 raise TypeError(
                     f"draw_graph: parameters[{index}] must be a Value, got {type(parameter).__name__}"
                 )
+
+
+def _magnitude_range(value: object) -> tuple[float, float]:
+    """A (low, high) pair of gradient magnitudes with 0 < low < high, both finite."""
+    message = f"draw_graph: grad_range must be (low, high) magnitudes with 0 < low < high, got {value!r}"
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise ValueError(message)
+    try:
+        low, high = float(value[0]), float(value[1])
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    if not (0.0 < low < high < math.inf):
+        raise ValueError(message)
+    return low, high
 
 
 @dataclass(frozen=True)

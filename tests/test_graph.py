@@ -457,3 +457,32 @@ def test_bad_options_raise_a_clear_error(
 def test_the_root_must_be_a_value() -> None:
     with pytest.raises(TypeError, match="draw_graph: root must be a Value, got float"):
         draw_graph(1.0)  # type: ignore[arg-type]
+
+
+def _fill_of(source: str, label: str) -> str:
+    line = next(line for line in source.splitlines() if f"<B>{label}</B>" in line)
+    match = re.search(r'fillcolor="([^"]+)"', line)
+    assert match is not None
+    return match.group(1)
+
+
+def test_a_shared_grad_range_makes_pictures_comparable() -> None:
+    x = Value(1.0, "x")
+    small = x * 1.0  # x.grad = 1, the largest gradient of its picture
+    small.backward()
+    u, w = Value(1.0, "u"), Value(1.0, "w")
+    large = u * 1.0 + w * 1000.0  # u.grad = 1 is the smallest gradient of this picture
+    large.backward()
+    fitted = _fill_of(draw_graph(small).source, "x"), _fill_of(draw_graph(large).source, "u")
+    assert fitted[0] != fitted[1]  # each picture fits its own scale: equal gradients look different
+    shared = (1e-3, 1e3)
+    same = _fill_of(draw_graph(small, grad_range=shared).source, "x"), _fill_of(
+        draw_graph(large, grad_range=shared).source, "u"
+    )
+    assert same[0] == same[1]
+
+
+@pytest.mark.parametrize("bad", [(0.0, 1.0), (2.0, 1.0), (1.0,), "1,2", (1.0, math.inf), (None, 1.0)])
+def test_a_bad_grad_range_is_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="grad_range"):
+        draw_graph(Value(1.0), grad_range=bad)  # type: ignore[arg-type]
