@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from hypothesis import reject
 from hypothesis import strategies as st
 
 from autograd_lite import OPS, Value
@@ -124,6 +125,16 @@ def expressions(draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8) -> Exp
         else:
             steps.append((draw(st.sampled_from(GRAPH_BINARY)), (draw(index), draw(index))))
     return Expression(n_inputs, tuple(steps))
+
+
+def build_or_reject(expression: Expression, point: Sequence[float]) -> tuple[list[Value], Value]:
+    """The expression built from Values at the point, as (leaves, output); a point outside the
+    expression's domain is rejected for hypothesis to draw another."""
+    leaves = [Value(x) for x in point[: expression.n_inputs]]
+    try:
+        return leaves, expression.with_values(leaves)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        reject()
 
 
 def points(n: int) -> st.SearchStrategy[list[float]]:

@@ -9,7 +9,15 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 
 from autograd_lite import Value, grad, numerical_grad
-from tests.strategies import Expression, expressions, points, value_binary, value_unary, well_conditioned
+from tests.strategies import (
+    Expression,
+    build_or_reject,
+    expressions,
+    points,
+    value_binary,
+    value_unary,
+    well_conditioned,
+)
 
 SYMBOLS = sympy.symbols("x0:3", real=True)
 
@@ -18,11 +26,7 @@ def _built(expression: Expression, point: list[float]) -> tuple[list[float], lis
     """The expression at the point, as (point, leaves, output); rejects points outside its domain
     or at a kink of relu, leaky_relu or abs."""
     point = point[: expression.n_inputs]
-    leaves = [Value(x) for x in point]
-    try:
-        out = expression.with_values(leaves)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        assume(False)
+    leaves, out = build_or_reject(expression, point)
     assume(not _near_a_kink(expression, point))
     return point, leaves, out
 
