@@ -32,20 +32,22 @@ def _evaluate(fn: ScalarFunction, point: Sequence[float]) -> float:
     return result.data
 
 
-def _step(x: float, eps: float) -> float:
-    return eps * max(1.0, abs(x))
+def _neighbours(point: Sequence[float], index: int, eps: float) -> tuple[list[float], list[float], float]:
+    """The point moved by +h and by -h along input ``index``, and h = eps * max(1, |x_index|)."""
+    x = point[index]
+    h = eps * max(1.0, abs(x))
+    above, below = list(point), list(point)
+    above[index] = x + h
+    below[index] = x - h
+    return above, below, h
 
 
 def numerical_grad(fn: ScalarFunction, inputs: Sequence[Any], eps: float = 1e-6) -> list[float]:
     """Central differences d fn / d x_i ~ (fn(x + h e_i) - fn(x - h e_i)) / 2h, h = eps * max(1, |x_i|)."""
     point = _as_floats(inputs, "numerical_grad")
     estimates: list[float] = []
-    for index, x in enumerate(point):
-        h = _step(x, eps)
-        above = list(point)
-        below = list(point)
-        above[index] = x + h
-        below[index] = x - h
+    for index in range(len(point)):
+        above, below, h = _neighbours(point, index, eps)
         estimates.append((_evaluate(fn, above) - _evaluate(fn, below)) / (2.0 * h))
     return estimates
 
@@ -92,16 +94,17 @@ def _check_second_order(
     """Compare the Hessian through create_graph with central differences of the analytic gradient."""
     leaves = [Value(x) for x in point]
     first = grad(fn(*leaves), leaves, create_graph=True)
+    # One pair of gradient evaluations per input gives a whole column of numerical second derivatives.
+    numerical_columns = []
+    for column in range(len(point)):
+        above, below, h = _neighbours(point, column, eps)
+        up, down = _analytic_grad(fn, above), _analytic_grad(fn, below)
+        numerical_columns.append([(u - d) / (2.0 * h) for u, d in zip(up, down, strict=True)])
     for row, partial in enumerate(first):
         assert isinstance(partial, Value)
         analytic_row = grad(partial, leaves)
-        for column, x in enumerate(point):
-            h = _step(x, eps)
-            above = list(point)
-            below = list(point)
-            above[column] = x + h
-            below[column] = x - h
-            numerical = (_analytic_grad(fn, above)[row] - _analytic_grad(fn, below)[row]) / (2.0 * h)
+        for column in range(len(point)):
+            numerical = numerical_columns[column][row]
             if not _close(analytic_row[column], numerical, atol, rtol):
                 raise GradcheckError(
                     f"gradcheck: d2 output / d input[{row}] d input[{column}] at {point}: "
