@@ -39,7 +39,9 @@ def sympy_sigmoid(x: Any) -> Any:
 # How each unary op reads in sympy: the independent oracle for forward and derivatives.
 SYMPY_UNARY: dict[str, Callable[[Any], Any]] = {
     "neg": lambda x: -x,
-    "abs": sympy.Abs,
+    # Piecewise rather than sympy.Abs: Abs of a compound argument leaves the derivative of
+    # sign() unevaluated, which cannot become a float; the two agree away from the kink.
+    "abs": lambda x: sympy.Piecewise((x, x > 0), (-x, True)),
     "exp": sympy.exp,
     "log": sympy.log,
     "tanh": sympy.tanh,
