@@ -6,32 +6,48 @@
 >>> f.backward()
 >>> x.grad, y.grad, z.grad
 (-4.0, -4.0, 3.0)
+
+The engine is ``ops`` (the rule table), ``mode``, ``value`` (the Value type), ``engine`` (the
+backward pass), ``tape`` (replay) and ``gradcheck``; ``pictures`` draws; ``cli`` is the command.
 """
 
-from .backward_steps import Frame, backward_steps, save_animation, show_frames
 from .engine import backward, count_uses, grad, hessian, topological_order
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .graph import Graph, GraphvizError, draw_dot, draw_graph, graphviz_available
 from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
+from .pictures import (
+    DrawOptions,
+    Frame,
+    Graph,
+    GraphvizError,
+    backward_steps,
+    draw_dot,
+    draw_graph,
+    graphviz_available,
+    save_animation,
+    show_frames,
+)
 from .tape import Tape
-from .value import Value, dot, logsumexp, value_sum
+from .value import Value, apply, define_op, dot, logsumexp, value_sum
 
 __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
-    "Tape",
     "AnomalyError",
+    "DrawOptions",
     "Frame",
+    "GradcheckError",
     "Graph",
     "GraphvizError",
-    "GradcheckError",
+    "Tape",
     "Value",
     "__version__",
+    "apply",
     "backward",
     "backward_steps",
     "count_uses",
+    "define_op",
     "detect_anomaly",
     "dot",
     "draw_dot",

@@ -1,55 +1,168 @@
-"""Walk a graph backwards: ``topological_order``, ``backward``, ``grad`` (with
-``create_graph`` for higher-order derivatives) and ``hessian``.
+"""Walk a graph backwards: ``backward`` (gradients into ``.grad``), ``grad`` (gradients as a
+list, with ``create_graph`` for higher-order derivatives), ``hessian`` and
+``topological_order``.
 
-Every walk is iterative, so a chain of a million nodes needs no recursion. The order is
-Kahn's: a node is processed once every node that used it has been, which is exactly when its
-gradient is complete. The same order drives the step-by-step pictures in ``graph``.
+One traversal and one chain-rule loop serve them all, and the step-by-step pictures too:
+``chain_rule_pass`` visits the nodes in Kahn's order (a node's turn comes once every node that
+uses it has had its turn, which is exactly when its gradient is complete) and adds
+upstream x local to each operand. Every walk is iterative, so a chain of a million nodes needs
+no recursion. ``create_graph=True`` has its own loop, over Values rather than floats, because
+its gradients must themselves be differentiable.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import overload
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, overload
 
-from . import ops
-from .mode import ANOMALY, MODE, AnomalyError
-from .value import CONSTANT, Value, to_float
+from .checked_io import to_float
+from .mode import ANOMALY, OPEN, AnomalyError, current, derivative_limits
+from .value import Value
 
 GradOutput = float | int | Value
+Observer = Callable[[Value], None]
+
+# A pass keeps its running gradients and use counts on the nodes (in the slots `_flow` and
+# `_pending`): a dictionary per pass would make backward twice as slow. So passes take turns
+# under this lock, which is never held while user code runs.
+PASS_LOCK = threading.Lock()
 
 
-def count_uses(root: Value) -> dict[Value, int]:
-    """For every node below ``root``, how many parent slots refer to it (``a*a`` counts 2)."""
-    uses: dict[Value, int] = {}
+def _operand_slots(node: Value) -> Iterable[tuple[Value | float, float]]:
+    """(operand, local derivative) for each operand slot of a computed node."""
+    a = node._a
+    if type(a) is tuple:
+        return zip(a, node._da)  # type: ignore[arg-type]  # a tuple of derivatives beside a tuple
+    if node._b is None:
+        return ((a, node._da),)  # type: ignore[return-value]  # one Value operand
+    return ((a, node._da), (node._b, node._db))  # type: ignore[return-value]
+
+
+def chain_rule_pass(
+    root: Value, seed: float, observer: Observer | None = None, *, into_grad: bool = False
+) -> list[Value]:
+    """The one traversal and the one chain-rule loop; returns every node below ``root`` in the
+    order it was processed, root first.
+
+    Nodes come in Kahn's order: a node is processed only after every node that uses it, so when
+    its turn comes its gradient (in ``_flow``) is complete, and it adds upstream x local to the
+    ``_flow`` of each operand. ``observer(node)``, if given, is called after each node's turn.
+    ``into_grad`` makes it backward(): each computed node's ``.grad`` becomes its gradient of
+    this pass and each leaf's ``.grad`` grows by it. The caller holds ``PASS_LOCK``.
+
+    A node keeps one or two operands in its slots ``_a`` and ``_b``, or a tuple of them in ``_a``;
+    plain-number operands are floats and take no gradient. The accumulation spells those cases
+    out rather than build a list of (operand, local) pairs per node, which would make backward
+    slower by half (bench/, "micrograd-style step").
+    """
+    # A float made now, so `node._flow is zero` tells a node met in this pass from one whose
+    # _flow is left over from an earlier pass, whatever its value.
+    zero = float("0.0")
+    # Operand slots hold Values, plain floats or tuples of both; the loops test which, so the
+    # names that walk them are typed Any.
+    node: Any
+    operand: Any
+    a: Any
+    b: Any
+    root._flow = zero
+    root._pending = 0
     stack = [root]
-    pop, push, get = stack.pop, stack.append, uses.get
-    while stack:
-        for parent in pop().parents:
-            seen = get(parent)
-            if seen is None:
-                uses[parent] = 1
-                push(parent)
-            else:
-                uses[parent] = seen + 1
-    return uses
-
-
-def topological_order(root: Value) -> list[Value]:
-    """Every node that ``root`` depends on, root first, each after all of the nodes that use it."""
-    uses = count_uses(root)
-    order: list[Value] = []
-    ready = [root]
-    pop, push, append = ready.pop, ready.append, order.append
-    while ready:
+    pop, push = stack.pop, stack.append
+    while stack:  # count each node's uses (a*a counts two), so Kahn's order knows its turn
         node = pop()
-        append(node)
-        for parent in node._parents:
-            left = uses[parent] - 1
-            uses[parent] = left
-            if left == 0:
-                push(parent)
+        a = node._a
+        if a is None:
+            continue
+        if type(a) is tuple:
+            operands: tuple[Any, ...] = a
+        else:
+            b = node._b
+            operands = (a,) if b is None else (a, b)
+        for operand in operands:
+            if type(operand) is not float:
+                if operand._flow is zero:
+                    operand._pending += 1
+                else:
+                    operand._flow = zero
+                    operand._pending = 1
+                    push(operand)
+    order: list[Value] = []
+    root._flow = seed
+    ready = [root]
+    pop, push, visit = ready.pop, ready.append, order.append
+    while ready:  # the chain rule: operand gradient += upstream x local, in Kahn's order
+        node = pop()
+        visit(node)
+        upstream = node._flow
+        a = node._a
+        if a is None:  # a leaf: every use has added to its gradient
+            if into_grad:
+                so_far = node._grad
+                node._grad = upstream if so_far is None else so_far + upstream
+        else:
+            if into_grad:
+                node._grad = upstream
+            if type(a) is tuple:
+                for operand, local in zip(a, node._da):
+                    if type(operand) is not float:
+                        operand._flow += upstream * local
+                        operand._pending = left = operand._pending - 1
+                        if not left:
+                            push(operand)
+            else:
+                if type(a) is not float:
+                    a._flow += upstream * node._da
+                    a._pending = left = a._pending - 1
+                    if not left:
+                        push(a)
+                b = node._b
+                if b is not None and type(b) is not float:
+                    b._flow += upstream * node._db
+                    b._pending = left = b._pending - 1
+                    if not left:
+                        push(b)
+        if observer is not None:
+            observer(node)
     return order
+
+
+def _check_step(node: Value) -> None:
+    """After ``node``'s turn under detect_anomaly(): raise if it sent a non-finite gradient on."""
+    upstream = node._flow
+    assert upstream is not None
+    for operand, local in _operand_slots(node):
+        if isinstance(operand, Value) and not operand.is_constant and not math.isfinite(operand._flow or 0.0):
+            raise AnomalyError(_anomaly_message(node, operand, upstream, local))
+
+
+def _anomaly_message(node: Value, operand: Value, upstream: float, local: float) -> str:
+    name = node.label or f"Value({node.data!r})"
+    target = operand.label or f"Value({operand.data!r})"
+    return backward_anomaly_message(node.op, name, target, upstream, local)
+
+
+def backward_anomaly_message(op: str, node: str, operand: str, upstream: float, local: float) -> str:
+    """What detect_anomaly() says when a gradient flowing from ``node`` into ``operand`` is not finite."""
+    return (
+        f"{op}: backward gradient is not finite: upstream {upstream!r} x local {local!r} "
+        f"from {node} into {operand}"
+    )
+
+
+def _run(root: Value, seed: float, observer: Observer | None = None, *, into_grad: bool = False) -> list[Value]:
+    """``chain_rule_pass``, checking every step inside ``detect_anomaly()``; the caller holds the lock."""
+    if not (OPEN.count and current() & ANOMALY):
+        return chain_rule_pass(root, seed, observer, into_grad=into_grad)
+
+    def check_then_observe(node: Value) -> None:
+        if node._a is not None:
+            _check_step(node)
+        if observer is not None:
+            observer(node)
+
+    return chain_rule_pass(root, seed, check_then_observe, into_grad=into_grad)
 
 
 def backward(root: Value, grad: GradOutput = 1.0) -> None:
@@ -58,114 +171,43 @@ def backward(root: Value, grad: GradOutput = 1.0) -> None:
     Leaf gradients accumulate across calls (summing per-sample passes gives a mini-batch
     gradient); gradients of intermediate nodes start again from zero on every call.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
     seed = to_float(grad, "backward")
-    if not root._parents:
-        so_far = root._grad
-        root._grad = (0.0 if so_far is None else so_far) + seed
-        return
-    _count_pending(root)
-    root._grad = seed
-    if MODE.get() & ANOMALY:
-        _propagate_checked(root)
-    else:
-        _propagate(root)
+    with PASS_LOCK:
+        _run(root, seed, into_grad=True)
 
 
-# backward walks the same Kahn order as ``topological_order``, restricted to interior nodes:
-# leaves sit on that stack without ever pushing anything, so dropping them changes no
-# interior node's turn, and every gradient comes out bit for bit as it would from that order.
-# Counting interior nodes only, in a slot of the node rather than a dictionary, and handing
-# a node its turn as soon as its count reaches zero keeps the work per edge small.
+def topological_order(root: Value) -> list[Value]:
+    """Every Value that ``root`` depends on, root first, each after all of the nodes that use it."""
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: root must be a Value, got {type(root).__name__}")
+    with PASS_LOCK:
+        return chain_rule_pass(root, 0.0)
 
 
-def _count_pending(root: Value) -> None:
-    """Zero interior gradients, start unreached leaves at 0.0, and count each interior node's uses."""
-    # A float object made now, so `grad is zero` tells a node seen in this pass from a stale
-    # gradient of an earlier pass, whatever its value.
-    zero = float("0.0")
+def count_uses(root: Value) -> dict[Value, int]:
+    """For every Value below ``root``, how many operand slots refer to it (``a*a`` counts 2)."""
+    uses: dict[Value, int] = {}
     stack = [root]
-    pop, push = stack.pop, stack.append
     while stack:
-        for parent in pop()._parents:
-            if parent._parents:
-                if parent._grad is zero:
-                    parent._pending += 1
+        for operand in stack.pop().operands:
+            if isinstance(operand, Value):
+                seen = uses.get(operand)
+                if seen is None:
+                    uses[operand] = 1
+                    stack.append(operand)
                 else:
-                    parent._grad = zero
-                    parent._pending = 1
-                    push(parent)
-            elif parent._grad is None:
-                parent._grad = 0.0
+                    uses[operand] = seen + 1
+    return uses
 
 
-def _propagate(root: Value) -> None:
-    """The chain rule in Kahn order: a node passes its gradient on once all its users have."""
-    ready = [root]
-    pop, push = ready.pop, ready.append
-    while ready:
-        node = pop()
-        upstream = node._grad
-        parents = node._parents
-        if len(parents) == 1:
-            # Most nodes have one Value parent (unary ops, an op with a plain number); skipping
-            # zip() for them makes a long chain three times faster.
-            parent = parents[0]
-            parent._grad += upstream * node._local_grads[0]  # type: ignore[operator]  # set by _count_pending
-            if parent._parents:
-                parent._pending = left = parent._pending - 1
-                if not left:
-                    push(parent)
-            continue
-        # zip stops at the Value parents: a node's recorded plain-number operands come after.
-        for parent, local in zip(parents, node._local_grads, strict=False):
-            parent._grad += upstream * local  # type: ignore[operator]  # set by _count_pending
-            if parent._parents:
-                parent._pending = left = parent._pending - 1
-                if not left:
-                    push(parent)
-
-
-def _propagate_checked(root: Value) -> None:
-    """``_propagate`` that stops at the first gradient that is NaN or infinite."""
-    ready = [root]
-    pop, push = ready.pop, ready.append
-    while ready:
-        node = pop()
-        upstream = node.grad
-        for parent, local in zip(node._parents, node._local_grads, strict=False):
-            total = parent.grad + upstream * local
-            parent._grad = total
-            if parent._op != CONSTANT and not math.isfinite(total):
-                raise AnomalyError(_anomaly_message(node, parent, upstream, local))
-            if parent._parents:
-                parent._pending = left = parent._pending - 1
-                if not left:
-                    push(parent)
-
-
-def _anomaly_message(node: Value, parent: Value, upstream: float, local: float) -> str:
-    name = node.label or f"Value({node._data!r})"
-    target = parent.label or f"Value({parent._data!r})"
-    return backward_anomaly_message(node.op, name, target, upstream, local)
-
-
-def backward_anomaly_message(op: str, node: str, parent: str, upstream: float, local: float) -> str:
-    """What detect_anomaly() says when a gradient flowing from ``node`` into ``parent`` is not finite."""
-    return (
-        f"{op}: backward gradient is not finite: upstream {upstream!r} x local {local!r} "
-        f"from {node} into {parent}"
-    )
-
-
-def _leads_to(order: list[Value], inputs: Sequence[Value]) -> set[Value]:
-    """The nodes of ``order`` through which some input can be reached."""
+def leads_to(order: Sequence[Value], inputs: Iterable[Value]) -> set[Value]:
+    """The inputs and every node of ``order`` (users first) through which one of them is reached."""
     leads = set(inputs)
     for node in reversed(order):
-        if node not in leads:
-            for parent in node._parents:
-                if parent in leads:
-                    leads.add(node)
-                    break
+        if node not in leads and any(operand in leads for operand in node.operands if isinstance(operand, Value)):
+            leads.add(node)
     return leads
 
 
@@ -174,9 +216,7 @@ def grad(
     output: Value, inputs: Sequence[Value] | Value, grad_output: GradOutput = ..., *, create_graph: bool
 ) -> list[Value] | list[float]: ...
 @overload
-def grad(
-    output: Value, inputs: Sequence[Value] | Value, grad_output: GradOutput = ...
-) -> list[float]: ...
+def grad(output: Value, inputs: Sequence[Value] | Value, grad_output: GradOutput = ...) -> list[float]: ...
 def grad(
     output: Value,
     inputs: Sequence[Value] | Value,
@@ -195,49 +235,50 @@ def grad(
     for index, target in enumerate(targets):
         if not isinstance(target, Value):
             raise TypeError(f"grad: inputs[{index}] must be a Value, got {type(target).__name__}")
-    order = topological_order(output)
-    leads = _leads_to(order, targets)
-    checked = bool(MODE.get() & ANOMALY)
     if create_graph:
-        seed = grad_output if isinstance(grad_output, Value) else Value.constant(to_float(grad_output, "grad"))
-        value_grads: dict[Value, Value] = {output: seed}
+        return _grad_as_values(output, targets, grad_output)
+    seed = to_float(grad_output, "grad")
+    with PASS_LOCK:
+        for target in targets:
+            target._flow = None  # the pass gives every node it reaches a float
+        _run(output, seed)
+        return [0.0 if target._flow is None else target._flow for target in targets]
+
+
+def _grad_as_values(output: Value, targets: list[Value], grad_output: GradOutput) -> list[Value]:
+    """``grad(..., create_graph=True)``: the chain rule with Values, so the result has a graph too."""
+    seed = grad_output if isinstance(grad_output, Value) else Value.constant(to_float(grad_output, "grad"))
+    checked = bool(OPEN.count and current() & ANOMALY)
+    order = topological_order(output)
+    leads = leads_to(order, targets)
+    grads: dict[Value, Value] = {output: seed}
+    # Derivative rules take IEEE limits at the edges of a domain (d sqrt / dz at 0 is inf, as
+    # PyTorch gives) and leave the anomaly check to this loop, which names the op differentiated.
+    with derivative_limits():
         for node in order:
-            if not node._parents or node not in leads:
+            rule = node._rule
+            if node._a is None or node not in leads or rule is None:
                 continue
-            upstream = value_grads[node]
-            locals_ = ops.OPS[node._op].value_grads(*node._parents, node)
-            for parent, local in zip(node._parents, locals_, strict=False):
-                if parent in leads:
-                    contribution = upstream * local
-                    if checked and not math.isfinite(contribution._data):
-                        raise AnomalyError(_anomaly_message(node, parent, upstream._data, _data_of(local)))
-                    known = value_grads.get(parent)
-                    value_grads[parent] = contribution if known is None else known + contribution
-        zero = Value.constant(0.0)
-        return [value_grads.get(target, zero) for target in targets]
-    float_grads: dict[Value, float] = {output: to_float(grad_output, "grad")}
-    for node in order:
-        if not node._parents or node not in leads:
-            continue
-        upstream_float = float_grads[node]
-        for parent, local_float in zip(node._parents, node._local_grads, strict=False):
-            if parent in leads:
-                total = float_grads.get(parent, 0.0) + upstream_float * local_float
-                if checked and not math.isfinite(total):
-                    raise AnomalyError(_anomaly_message(node, parent, upstream_float, local_float))
-                float_grads[parent] = total
-    return [float_grads.get(target, 0.0) for target in targets]
-
-
-def _data_of(value: Value | float) -> float:
-    return value._data if isinstance(value, Value) else float(value)
+            upstream = grads[node]
+            operands = node.parents  # plain numbers as constant leaves, for the Value rules
+            for operand, local in zip(operands, rule.value_grads(*operands, node), strict=True):
+                if operand not in leads:
+                    continue
+                contribution = upstream * local
+                if checked and not math.isfinite(contribution.data):
+                    local_data = local.data if isinstance(local, Value) else float(local)
+                    raise AnomalyError(_anomaly_message(node, operand, upstream.data, local_data))
+                known = grads.get(operand)
+                grads[operand] = contribution if known is None else known + contribution
+    zero = Value.constant(0.0)
+    return [grads.get(target, zero) for target in targets]
 
 
 def hessian(output: Value, inputs: Sequence[Value]) -> list[list[float]]:
     """The matrix of second derivatives d2 output / d input_i d input_j."""
-    first = grad(output, inputs, create_graph=True)
     rows: list[list[float]] = []
-    for partial in first:
+    for partial in grad(output, inputs, create_graph=True):
         assert isinstance(partial, Value)
         rows.append(grad(partial, inputs))
     return rows
+

@@ -7,17 +7,25 @@ The numerical side is float64 central differences with a step scaled to each inp
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .checked_io import to_float
 from .engine import grad
-from .value import Value, to_float
+from .value import Value
 
 ScalarFunction = Callable[..., Value]
 
 
 class GradcheckError(AssertionError):
     """An analytic derivative disagrees with its numerical estimate."""
+
+
+def _check_step_size(eps: object, where: str) -> None:
+    """The relative step of the central differences must be a finite number > 0."""
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
+        raise ValueError(f"{where}: eps must be a finite number > 0, got {eps!r}")
 
 
 def _as_floats(inputs: Sequence[Any], where: str) -> list[float]:
@@ -44,6 +52,7 @@ def _neighbours(point: Sequence[float], index: int, eps: float) -> tuple[list[fl
 
 def numerical_grad(fn: ScalarFunction, inputs: Sequence[Any], eps: float = 1e-6) -> list[float]:
     """Central differences d fn / d x_i ~ (fn(x + h e_i) - fn(x - h e_i)) / 2h, h = eps * max(1, |x_i|)."""
+    _check_step_size(eps, "numerical_grad")
     point = _as_floats(inputs, "numerical_grad")
     estimates: list[float] = []
     for index in range(len(point)):
@@ -75,6 +84,7 @@ def gradcheck(
     """
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    _check_step_size(eps, "gradcheck")
     point = _as_floats(inputs, "gradcheck")
     analytic = _analytic_grad(fn, point)
     numerical = numerical_grad(fn, point, eps)

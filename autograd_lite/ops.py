@@ -1,9 +1,17 @@
-"""The table of operations: each op's forward on floats, its local derivatives on floats,
-and the same derivatives built from Values (what ``create_graph=True`` differentiates again).
+"""The table of operations. Each rule is written once, here, and lets you compute an op three
+ways: its result on floats, its local derivatives on floats (what ``backward`` multiplies the
+upstream gradient by), and the same derivatives built from Values (what ``create_graph=True``
+differentiates again).
 
-Everything here knows only floats and the operator protocol, so it imports nothing from the
-rest of the package. ``Value`` builds nodes from these rules; the replay tape runs them on
-plain floats; the tests read each op's domain from ``Op.domain``.
+Every forward rule is a total function on IEEE floats: at the edge of its domain it returns the
+limit (1/0 is inf, log 0 is -inf, sqrt of -1 is nan), as PyTorch does. Inputs a user should be
+told about (a division by zero, the log of a negative number) are refused by the op's
+``refuse`` rule, which the operators run on user input; derivative rules, whose edge cases are
+limits rather than mistakes, skip it.
+
+Add your own op with ``autograd_lite.define_op`` (in ``value``): it puts a rule in ``OPS``,
+and from then on ``backward``, ``grad(create_graph=True)``, the replay tape and the pictures
+all know it. This module knows only floats, so it imports nothing from the rest of the package.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ FloatFn = Callable[..., float]
 LocalGradFn = Callable[..., tuple[float, ...]]
 # Built from Values; typed loosely because this module may not import Value (data flows one way).
 ValueGradFn = Callable[..., tuple[Any, ...]]
+RefuseFn = Callable[..., None]
 
 
 class Domain(NamedTuple):
@@ -28,7 +37,13 @@ class Domain(NamedTuple):
 
 
 class Op(NamedTuple):
-    """One operation: name, arity (-1 for variadic), and its three rules."""
+    """One operation: its name, arity (-1 for variadic) and rules.
+
+    ``forward(*inputs)`` and ``local_grads(*inputs, out)`` work on floats; ``value_grads(*inputs,
+    out)`` gets Values and returns Values (or plain numbers), one per input; ``refuse(*inputs,
+    out)`` raises for user input outside the domain; ``spelling`` is how micrograd's ``_op``
+    names it.
+    """
 
     name: str
     arity: int
@@ -37,9 +52,49 @@ class Op(NamedTuple):
     value_grads: ValueGradFn
     domain: Domain
     commutative: bool
+    refuse: RefuseFn | None = None
+    spelling: str = ""
 
 
-# ---- forward rules on floats ------------------------------------------------------------
+# ---- IEEE arithmetic that Python's float operators refuse ---------------------------------
+
+
+def ieee_div(a: float, b: float) -> float:
+    """a / b with IEEE limits: a nonzero number over 0 is a signed infinity, 0 / 0 is nan."""
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or math.isnan(a) or math.isnan(b):
+        return math.nan
+    # The sign of the infinity is the sign of a times the sign of the zero (0.0 or -0.0).
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def ieee_pow(a: float, b: float) -> float:
+    """a ** b with IEEE limits: 0 to a negative power is inf, overflow is a signed inf, a
+    negative base with a non-integer exponent is nan."""
+    if a == 0.0 and b < 0.0:
+        odd = b.is_integer() and b % 2.0 == 1.0
+        return math.copysign(math.inf, a) if odd else math.inf
+    if a < 0.0 and math.isfinite(b) and not b.is_integer():
+        return math.nan
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        negative = a < 0.0 and b.is_integer() and b % 2.0 == 1.0
+        return -math.inf if negative else math.inf
+
+
+def _limit(function: Callable[[float], float], a: float, overflow: float = math.inf) -> float:
+    """``function(a)``, with a domain error as nan and an overflow as ``overflow``."""
+    try:
+        return function(a)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        return overflow
+
+
+# ---- forward rules on floats ---------------------------------------------------------------
 
 
 def add(a: float, b: float) -> float:
@@ -59,25 +114,12 @@ def mul(a: float, b: float) -> float:
 
 def div(a: float, b: float) -> float:
     """a / b; d/da = 1/b, d/db = -a/b**2"""
-    if b == 0.0:
-        raise ZeroDivisionError(f"/: division by zero, got {a!r} / {b!r}")
-    return a / b
+    return ieee_div(a, b)
 
 
 def power(a: float, b: float) -> float:
     """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a)"""
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power, got 0.0 ** {b!r}")
-    if a < 0.0 and math.isfinite(b) and not b.is_integer():
-        raise ValueError(
-            f"**: a negative base needs an integer exponent (the result would be complex), "
-            f"got {a!r} ** {b!r}"
-        )
-    try:
-        result = math.pow(a, b)
-    except OverflowError:
-        raise OverflowError(f"**: result overflows a float, got {a!r} ** {b!r}") from None
-    return result
+    return ieee_pow(a, b)
 
 
 def neg(a: float) -> float:
@@ -92,17 +134,14 @@ def absolute(a: float) -> float:
 
 def exp(a: float) -> float:
     """e**a; d/da = e**a"""
-    try:
-        return math.exp(a)
-    except OverflowError:
-        raise OverflowError(f"exp: result overflows a float, got exp({a!r})") from None
+    return _limit(math.exp, a)
 
 
 def log(a: float) -> float:
     """ln(a) for a > 0; d/da = 1/a"""
-    if not a > 0.0 and not math.isnan(a):
-        raise ValueError(f"log: input must be > 0, got {a!r}")
-    return math.log(a)
+    if a == 0.0:
+        return -math.inf
+    return _limit(math.log, a)
 
 
 def tanh(a: float) -> float:
@@ -121,7 +160,8 @@ def sigmoid(a: float) -> float:
 
 def relu(a: float) -> float:
     """max(0, a); d/da = 1 for a > 0 and 0 for a <= 0 (the derivative at exactly 0 is 0)"""
-    return a if a > 0.0 else 0.0
+    # `a > 0.0 or a != a` keeps NaN: NaN is not > 0, yet max(0, NaN) is NaN under IEEE.
+    return a if a > 0.0 or a != a else 0.0
 
 
 LEAKY_SLOPE = 0.01
@@ -145,31 +185,27 @@ def logsumexp(*terms: float) -> float:
     """log sum_i e**z_i, as m + log sum_i e**(z_i - m) with m = max z_i; d/dz_i = e**(z_i - lse)"""
     if not terms:
         raise ValueError("logsumexp: needs at least one term")
+    if any(z != z for z in terms):
+        return math.nan  # max() would keep or drop a NaN depending on where it stands
     m = max(terms)
-    if math.isinf(m) or math.isnan(m):
+    if math.isinf(m):
         return m  # e**(z - m) would be nan; the limit is m itself
     return m + math.log(sum([math.exp(z - m) for z in terms]))
 
 
 def sin(a: float) -> float:
     """sin(a); d/da = cos(a)"""
-    if math.isinf(a):
-        raise ValueError(f"sin: input must be finite, got {a!r}")
-    return math.sin(a)
+    return _limit(math.sin, a)
 
 
 def cos(a: float) -> float:
     """cos(a); d/da = -sin(a)"""
-    if math.isinf(a):
-        raise ValueError(f"cos: input must be finite, got {a!r}")
-    return math.cos(a)
+    return _limit(math.cos, a)
 
 
 def sqrt(a: float) -> float:
     """a ** 0.5 for a >= 0; d/da = 1 / (2 sqrt(a)), infinite at 0"""
-    if a < 0.0:
-        raise ValueError(f"sqrt: input must be >= 0, got {a!r}")
-    return math.sqrt(a)
+    return _limit(math.sqrt, a)
 
 
 def total(*terms: float) -> float:
@@ -178,7 +214,7 @@ def total(*terms: float) -> float:
 
 
 def dot(*weights_then_inputs: float) -> float:
-    """w . x for parents (w_1..w_n, x_1..x_n); d/dw_i = x_i, d/dx_i = w_i"""
+    """w . x for operands (w_1..w_n, x_1..x_n); d/dw_i = x_i, d/dx_i = w_i"""
     n = len(weights_then_inputs) // 2
     return dot_product(weights_then_inputs[:n], weights_then_inputs[n:])
 
@@ -191,7 +227,53 @@ def dot_product(weights: Iterable[float], inputs: Iterable[float]) -> float:
     return sum(map(operator.mul, weights, inputs), 0.0)
 
 
-# ---- local derivatives on floats: (*inputs, out) -> one float per input -------------------
+# ---- refusals: user input the op does not take (derivative rules skip these) ---------------
+
+
+def _refuse_div(a: float, b: float, out: float) -> None:
+    if b == 0.0:
+        raise ZeroDivisionError(f"/: division by zero, got {a!r} / {b!r}")
+
+
+def _refuse_power(a: float, b: float, out: float) -> None:
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power, got 0.0 ** {b!r}")
+    if a < 0.0 and math.isfinite(b) and not b.is_integer():
+        raise ValueError(
+            f"**: a negative base needs an integer exponent (the result would be complex), got {a!r} ** {b!r}"
+        )
+    if math.isinf(out) and math.isfinite(a) and math.isfinite(b):
+        raise OverflowError(f"**: result overflows a float, got {a!r} ** {b!r}")
+
+
+def _refuse_exp(a: float, out: float) -> None:
+    if math.isinf(out) and math.isfinite(a):
+        raise OverflowError(f"exp: result overflows a float, got exp({a!r})")
+
+
+def _refuse_log(a: float, out: float) -> None:
+    if a <= 0.0:
+        raise ValueError(f"log: input must be > 0, got {a!r}")
+
+
+def _refuse_sqrt(a: float, out: float) -> None:
+    if a < 0.0:
+        raise ValueError(f"sqrt: input must be >= 0, got {a!r}")
+
+
+def _refuse_infinite(name: str) -> RefuseFn:
+    def refuse(a: float, out: float) -> None:
+        if math.isinf(a):
+            raise ValueError(f"{name}: input must be finite, got {a!r}")
+
+    return refuse
+
+
+# ---- local derivatives on floats: (*inputs, out) -> one float per input --------------------
+
+
+def _div_grads(a: float, b: float, out: float) -> tuple[float, float]:
+    return (ieee_div(1.0, b), -ieee_div(out, b))
 
 
 def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
@@ -200,12 +282,7 @@ def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
     elif a == 0.0 and b < 1.0:
         da = math.inf
     else:
-        try:
-            da = b * math.pow(a, b - 1.0)
-        except OverflowError:
-            # A tiny base to a negative power: the derivative is infinite, with the sign of the product.
-            positive = (a > 0.0 or (b - 1.0) % 2.0 == 0.0) == (b > 0.0)
-            da = math.inf if positive else -math.inf
+        da = b * ieee_pow(a, b - 1.0)
     if a > 0.0:
         db = out * math.log(a)
     elif a == 0.0:
@@ -216,11 +293,28 @@ def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
 
 
 def _sqrt_grad(a: float, out: float) -> tuple[float]:
-    return (0.5 / out if out != 0.0 else math.inf,)
+    return (ieee_div(0.5, out),)
 
 
 def _sign(a: float) -> float:
+    """sign(a), 0 at 0; NaN stays NaN, so a NaN input never turns into a zero gradient."""
+    if a != a:
+        return math.nan
     return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
+
+
+def _step(a: float) -> float:
+    """relu's derivative: 1 above 0, 0 at and below 0; NaN for NaN."""
+    if a != a:
+        return math.nan
+    return 1.0 if a > 0.0 else 0.0
+
+
+def _leaky_step(a: float) -> float:
+    """leaky_relu's derivative: 1 above 0, the slope at and below 0; NaN for NaN."""
+    if a != a:
+        return math.nan
+    return 1.0 if a > 0.0 else LEAKY_SLOPE
 
 
 def _dot_grads(*args: float) -> tuple[float, ...]:
@@ -228,7 +322,12 @@ def _dot_grads(*args: float) -> tuple[float, ...]:
     return args[n : 2 * n] + args[:n]
 
 
-# ---- the same derivatives built from Values (differentiable again) ----------------------
+def _softmax_grads(*args: float) -> tuple[float, ...]:
+    out = args[-1]
+    return tuple([math.exp(z - out) for z in args[:-1]])
+
+
+# ---- the same derivatives built from Values (differentiable again) -------------------------
 
 
 def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
@@ -237,31 +336,19 @@ def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
         exponent = b.data
         da = exponent * a ** (exponent - 1.0) if exponent != 0.0 else a * 0.0
         return (da, b * 0.0)
-    return (b * a ** (b - 1.0), out * a.log())
+    # d/db = a**b log a; at a = 0 its limit from above is 0 (as in _power_grads), not 0 * -inf.
+    db = out * a.log() if a.data != 0.0 else b * 0.0
+    return (b * a ** (b - 1.0), db)
 
 
-def _step_value(a: Any) -> Any:
-    """The derivative of relu as a constant: its own derivative is 0 everywhere it exists."""
-    return a.constant(1.0 if a.data > 0.0 else 0.0)
-
-
-def _softmax_grads(*args: float) -> tuple[float, ...]:
-    out = args[-1]
-    return tuple([math.exp(z - out) for z in args[:-1]])
+def _constant_like(a: Any, number: float) -> Any:
+    """A constant Value: the derivative of a piecewise-linear op, whose own derivative is 0."""
+    return a.constant(number)
 
 
 def _softmax_value_grads(*args: Any) -> tuple[Any, ...]:
     out = args[-1]
     return tuple((z - out).exp() for z in args[:-1])
-
-
-def _leaky_step_value(a: Any) -> Any:
-    """The derivative of leaky_relu as a constant: 1 or the slope, itself with derivative 0."""
-    return a.constant(1.0 if a.data > 0.0 else LEAKY_SLOPE)
-
-
-def _sign_value(a: Any) -> Any:
-    return a.constant(_sign(a.data))
 
 
 def _ones(*args: Any) -> tuple[Any, ...]:
@@ -275,33 +362,48 @@ def _dot_value_grads(*args: Any) -> tuple[Any, ...]:
 
 ALL = Domain(-20.0, 20.0)
 POSITIVE = Domain(1e-3, 20.0)
+NOT_ZERO = Domain(-20.0, 20.0, True)
 
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
-        Op("+", 2, add, lambda a, b, out: (1.0, 1.0), lambda a, b, out: (a.constant(1.0), a.constant(1.0)), ALL, True),
-        Op("-", 2, sub, lambda a, b, out: (1.0, -1.0), lambda a, b, out: (a.constant(1.0), a.constant(-1.0)), ALL, False),
-        Op("*", 2, mul, lambda a, b, out: (b, a), lambda a, b, out: (b, a), ALL, True),
-        Op("/", 2, div, lambda a, b, out: (1.0 / b, -out / b), lambda a, b, out: (1.0 / b, -out / b), Domain(-20.0, 20.0, True), False),
-        Op("**", 2, power, _power_grads, _power_value_grads, POSITIVE, False),
-        Op("neg", 1, neg, lambda a, out: (-1.0,), lambda a, out: (a.constant(-1.0),), ALL, True),
-        Op("abs", 1, absolute, lambda a, out: (_sign(a),), lambda a, out: (_sign_value(a),), Domain(-20.0, 20.0, True), True),
-        Op("exp", 1, exp, lambda a, out: (out,), lambda a, out: (out,), ALL, True),
-        Op("log", 1, log, lambda a, out: (1.0 / a,), lambda a, out: (1.0 / a,), POSITIVE, True),
-        Op("tanh", 1, tanh, lambda a, out: (1.0 - out * out,), lambda a, out: (1.0 - out * out,), ALL, True),
-        Op("sigmoid", 1, sigmoid, lambda a, out: (out * (1.0 - out),), lambda a, out: (out * (1.0 - out),), ALL, True),
-        Op("relu", 1, relu, lambda a, out: (1.0 if a > 0.0 else 0.0,), lambda a, out: (_step_value(a),), Domain(-20.0, 20.0, True), True),
-        Op("leaky_relu", 1, leaky_relu, lambda a, out: (1.0 if a > 0.0 else LEAKY_SLOPE,), lambda a, out: (_leaky_step_value(a),), Domain(-20.0, 20.0, True), True),
-        Op("softplus", 1, softplus, lambda a, out: (sigmoid(a),), lambda a, out: (a.sigmoid(),), ALL, True),
-        Op("sin", 1, sin, lambda a, out: (math.cos(a),), lambda a, out: (a.cos(),), ALL, True),
-        Op("cos", 1, cos, lambda a, out: (-math.sin(a),), lambda a, out: (-a.sin(),), ALL, True),
-        Op("sqrt", 1, sqrt, _sqrt_grad, lambda a, out: (0.5 / out,), POSITIVE, True),
-        Op("sum", -1, total, lambda *args: (1.0,) * (len(args) - 1), _ones, ALL, True),
-        Op("dot", -1, dot, _dot_grads, _dot_value_grads, ALL, True),
-        Op("logsumexp", -1, logsumexp, _softmax_grads, _softmax_value_grads, ALL, True),
+        Op("+", 2, add, lambda a, b, out: (1.0, 1.0), lambda a, b, out: (a.constant(1.0), a.constant(1.0)), ALL, True, spelling="+"),
+        Op("-", 2, sub, lambda a, b, out: (1.0, -1.0), lambda a, b, out: (a.constant(1.0), a.constant(-1.0)), ALL, False, spelling="-"),
+        Op("*", 2, mul, lambda a, b, out: (b, a), lambda a, b, out: (b, a), ALL, True, spelling="*"),
+        Op("/", 2, div, _div_grads, lambda a, b, out: (1.0 / b, -out / b), NOT_ZERO, False, _refuse_div, "/"),
+        Op("**", 2, power, _power_grads, _power_value_grads, POSITIVE, False, _refuse_power, "**"),
+        Op("neg", 1, neg, lambda a, out: (-1.0,), lambda a, out: (a.constant(-1.0),), ALL, True, spelling="neg"),
+        Op("abs", 1, absolute, lambda a, out: (_sign(a),), lambda a, out: (_constant_like(a, _sign(a.data)),), NOT_ZERO, True, spelling="abs"),
+        Op("exp", 1, exp, lambda a, out: (out,), lambda a, out: (out,), ALL, True, _refuse_exp, "exp"),
+        Op("log", 1, log, lambda a, out: (ieee_div(1.0, a),), lambda a, out: (1.0 / a,), POSITIVE, True, _refuse_log, "log"),
+        Op("tanh", 1, tanh, lambda a, out: (1.0 - out * out,), lambda a, out: (1.0 - out * out,), ALL, True, spelling="tanh"),
+        Op("sigmoid", 1, sigmoid, lambda a, out: (out * (1.0 - out),), lambda a, out: (out * (1.0 - out),), ALL, True, spelling="sigmoid"),
+        Op("relu", 1, relu, lambda a, out: (_step(a),), lambda a, out: (_constant_like(a, _step(a.data)),), NOT_ZERO, True, spelling="ReLU"),
+        Op("leaky_relu", 1, leaky_relu, lambda a, out: (_leaky_step(a),), lambda a, out: (_constant_like(a, _leaky_step(a.data)),), NOT_ZERO, True, spelling="LeakyReLU"),
+        Op("softplus", 1, softplus, lambda a, out: (sigmoid(a),), lambda a, out: (a.sigmoid(),), ALL, True, spelling="softplus"),
+        Op("sin", 1, sin, lambda a, out: (cos(a),), lambda a, out: (a.cos(),), ALL, True, _refuse_infinite("sin"), "sin"),
+        Op("cos", 1, cos, lambda a, out: (-sin(a),), lambda a, out: (-a.sin(),), ALL, True, _refuse_infinite("cos"), "cos"),
+        Op("sqrt", 1, sqrt, _sqrt_grad, lambda a, out: (0.5 / out,), POSITIVE, True, _refuse_sqrt, "sqrt"),
+        Op("sum", -1, total, lambda *args: (1.0,) * (len(args) - 1), _ones, ALL, True, spelling="+"),
+        Op("dot", -1, dot, _dot_grads, _dot_value_grads, ALL, True, spelling="dot"),
+        Op("logsumexp", -1, logsumexp, _softmax_grads, _softmax_value_grads, ALL, True, spelling="logsumexp"),
     )
 }
-"""Every operation by the name a node records in ``Value.op``."""
+"""Every operation by the name a node records in ``Value.op``; ``define_op`` adds to it."""
 
-UNARY = tuple(name for name, op in OPS.items() if op.arity == 1)
-BINARY = tuple(name for name, op in OPS.items() if op.arity == 2)
+
+def register(rule: Op) -> Op:
+    """Add ``rule`` to ``OPS`` (checked: a new name, a callable for every rule); returns it."""
+    if not isinstance(rule.name, str) or not rule.name.isidentifier():
+        raise ValueError(f"define_op: the name must be a Python identifier, got {rule.name!r}")
+    if rule.name in OPS:
+        raise ValueError(f"define_op: an op named {rule.name!r} already exists")
+    if type(rule.arity) is not int or rule.arity < -1 or rule.arity == 0:
+        raise ValueError(f"define_op: arity must be 1, 2, ... or -1 (variadic), got {rule.arity!r}")
+    for field in ("forward", "local_grads", "value_grads"):
+        if not callable(getattr(rule, field)):
+            raise TypeError(f"define_op {rule.name!r}: {field} must be callable, got {getattr(rule, field)!r}")
+    if rule.refuse is not None and not callable(rule.refuse):
+        raise TypeError(f"define_op {rule.name!r}: refuse must be callable or None")
+    OPS[rule.name] = rule
+    return rule

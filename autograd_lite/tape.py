@@ -18,10 +18,10 @@ until a value is small, a slope picked from ``x.data``. Such a tape silently rep
 branch; record a new tape (or stay eager) when the structure depends on the values. Leaves that
 are not inputs (data rows, constants) keep the values they had when the tape was recorded.
 
-How it stays exact: each operation is evaluated by the same rule, on the same floats, as the
-eager engine evaluates it (the rules of ``ops``, or the identical inline arithmetic the
-operators use), and gradients are accumulated in the eager engine's Kahn order, parent slot by
-parent slot. How it is fast: every node has a slot in one flat list of floats; the operands of
+How it stays exact: each operation is evaluated by the same rule of ``ops``, on the same
+floats, as the eager engine evaluates it (the most frequent ones, ``+ - * neg relu dot sum``,
+written inline with the identical arithmetic), and gradients are accumulated in the eager
+engine's Kahn order, operand slot by operand slot. How it is fast: every node has a slot in one flat list of floats; the operands of
 a ``dot`` or ``sum`` get consecutive slots wherever the graph allows, so they are read and
 updated a slice at a time; and only the operations on a path to an input are walked backwards.
 """
@@ -35,9 +35,10 @@ from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from . import ops
-from .engine import backward_anomaly_message, topological_order
-from .mode import ANOMALY, MODE, AnomalyError
-from .value import Value, check_power_base, forward_anomaly_message, to_float
+from .checked_io import to_float
+from .engine import backward_anomaly_message, leads_to, topological_order
+from .mode import ANOMALY, OPEN, AnomalyError, current
+from .value import Value, check_power_base, forward_anomaly_message
 
 Gather = Callable[[list[float]], Sequence[float]]
 Target = slice | tuple[int, ...]
@@ -53,7 +54,7 @@ class _Step(NamedTuple):
 
     op: str
     out: int
-    parents: tuple[int, ...]
+    operands: tuple[int, ...]
 
 
 def _consecutive(slots: Sequence[int]) -> slice | None:
@@ -98,9 +99,9 @@ class Tape:
             raise TypeError(f"Tape: output must be a Value, got {type(output).__name__}")
         chosen = tuple(inputs)
         order = topological_order(output)
-        operations = [node for node in reversed(order) if node.parents]
-        slot = _assign_slots(chosen, operations, output)
-        leads = _leading(chosen, order)
+        operations = [node for node in reversed(order) if not node.is_leaf]
+        slot, operand_slots, constants = _assign_slots(chosen, operations, output)
+        leads = leads_to(order, chosen)
         present = set(order)
         watched = []
         for index, node in enumerate(watch):
@@ -109,17 +110,20 @@ class Tape:
             watched.append(slot[node])
         self._watched = tuple(watched)
 
+        size = len(slot) + len(constants)
         self._inputs = chosen
         self._in_graph = tuple(leaf in present for leaf in chosen)
-        self._values = [0.0] * len(slot)
-        self._labels = [""] * len(slot)
-        self._constant = [False] * len(slot)
+        self._values = [0.0] * size
+        self._labels = [""] * size
+        self._constant = [True] * size
         for node, index in slot.items():
             self._labels[index] = node.label
             self._constant[index] = node.is_constant
             if node.is_leaf:
                 self._values[index] = node.data
-        self._steps = tuple(_Step(node.op, slot[node], tuple(slot[p] for p in node.parents)) for node in operations)
+        for index, number in constants.items():
+            self._values[index] = number
+        self._steps = tuple(_Step(node.op, slot[node], operand_slots[node]) for node in operations)
         self._forward = [_forward_instruction(node, step) for node, step in zip(operations, self._steps, strict=True)]
         # Backwards in Kahn order (the reverse of the forward order), skipping what leads nowhere.
         self._backward = [
@@ -157,7 +161,7 @@ class Tape:
         v[: len(numbers)] = numbers
         self._ready = False
         _run_forward(v, self._forward)
-        if MODE.get() & ANOMALY:
+        if OPEN.count and current() & ANOMALY:
             _check_forward(v, self._steps, self._labels)
         self._ready = True
         return v[self._output]
@@ -187,11 +191,12 @@ class Tape:
         seed = to_float(grad, "Tape.replay")
         inputs = self._inputs
         value = self.forward([leaf._data for leaf in inputs])
-        start = [0.0 if leaf._grad is None else leaf._grad for leaf in inputs]
-        grads = self._gradients(seed, start)
+        # As backward() does: this pass's gradient is summed on its own, then added to .grad.
+        grads = self._gradients(seed, [0.0] * len(inputs))
         for leaf, total, used in zip(inputs, grads, self._in_graph, strict=True):
             if used:
-                leaf._grad = total
+                so_far = leaf._grad
+                leaf._grad = total if so_far is None else so_far + total
         return value
 
     # ---- the passes -------------------------------------------------------------------------
@@ -205,7 +210,7 @@ class Tape:
             grads[self._output] += seed
         else:
             grads[self._output] = seed
-        if MODE.get() & ANOMALY:
+        if OPEN.count and current() & ANOMALY:
             _run_checked_backward(self._values, grads, self._steps, self._labels, self._constant)
         else:
             _run_backward(self._values, grads, self._backward)
@@ -215,8 +220,14 @@ class Tape:
 # ---- recording ---------------------------------------------------------------------------
 
 
-def _assign_slots(chosen: tuple[Value, ...], operations: list[Value], output: Value) -> dict[Value, int]:
-    """A slot in the list of floats for every node: the inputs first, in the order given."""
+def _assign_slots(
+    chosen: tuple[Value, ...], operations: list[Value], output: Value
+) -> tuple[dict[Value, int], dict[Value, tuple[int, ...]], dict[int, float]]:
+    """A slot in the list of floats for every node and every plain-number operand, inputs first.
+
+    Returns the slot of each Value, the slots of each operation's operands in order, and the
+    number each plain-number operand's slot holds (it never changes).
+    """
     slot: dict[Value, int] = {}
     for index, leaf in enumerate(chosen):
         if not isinstance(leaf, Value):
@@ -229,28 +240,32 @@ def _assign_slots(chosen: tuple[Value, ...], operations: list[Value], output: Va
     # Then in the order operands are first read, so the operands of a dot or sum (a layer's
     # activations; a neuron's weights, when the inputs come in parameter order) are consecutive.
     for node in operations:
-        for parent in node.parents:
-            if parent not in slot:
-                slot[parent] = len(slot)
+        for operand in node.operands:
+            if isinstance(operand, Value) and operand not in slot:
+                slot[operand] = len(slot)
     if output not in slot:
         slot[output] = len(slot)
-    return slot
-
-
-def _leading(chosen: tuple[Value, ...], order: list[Value]) -> set[Value]:
-    """The inputs and every node through which one of them can be reached."""
-    leads = set(chosen)
-    for node in reversed(order):
-        if node not in leads and any(parent in leads for parent in node.parents):
-            leads.add(node)
-    return leads
+    # A plain-number operand gets a slot of its own after all the Values, holding that number.
+    constants: dict[int, float] = {}
+    operand_slots: dict[Value, tuple[int, ...]] = {}
+    for node in operations:
+        refs: list[int] = []
+        for operand in node.operands:
+            if isinstance(operand, Value):
+                refs.append(slot[operand])
+            else:
+                index = len(slot) + len(constants)
+                constants[index] = operand
+                refs.append(index)
+        operand_slots[node] = tuple(refs)
+    return slot, operand_slots, constants
 
 
 # ---- compiling one node -------------------------------------------------------------------
 
 
 def _forward_instruction(node: Value, step: _Step) -> Instruction:
-    out, args = step.out, step.parents
+    out, args = step.out, step.operands
     code = _CODES.get(step.op)
     if code == _DOT:
         n = len(args) // 2
@@ -260,21 +275,22 @@ def _forward_instruction(node: Value, step: _Step) -> Instruction:
     if code is not None:
         return (code, out, *args)
     rule = ops.OPS[step.op]
-    if step.op == "**" and not node.parents[1].is_constant:
-        return (_POWER, out, rule.forward, *args)
+    exponent = node.operands[-1]
+    if step.op == "**" and isinstance(exponent, Value) and not exponent.is_constant:
+        return (_POWER, out, rule.forward, rule.refuse, *args)
     if rule.arity == 1:
-        return (_UNARY, out, rule.forward, args[0])
+        return (_UNARY, out, rule.forward, rule.refuse, args[0])
     if rule.arity == 2:
-        return (_BINARY, out, rule.forward, *args)
-    return (_VARIADIC, out, rule.forward, _gather(args))
+        return (_BINARY, out, rule.forward, rule.refuse, *args)
+    return (_VARIADIC, out, rule.forward, rule.refuse, _gather(args))
 
 
 def _backward_instruction(node: Value, step: _Step, leads: set[Value]) -> Instruction:
-    out, args = step.out, step.parents
+    out, args = step.out, step.operands
     code = _CODES.get(step.op)
     if code == _DOT:
         n = len(args) // 2
-        weights, inputs = node.parents[:n], node.parents[n:]
+        weights, inputs = node.operands[:n], node.operands[n:]
         # A half none of whose operands leads to an input (the data rows of a first layer) is
         # skipped; a half that leads anywhere is updated whole, which costs less than picking.
         weight_target = _target(args[:n]) if any(p in leads for p in weights) else None
@@ -310,7 +326,7 @@ def _run_forward(v: list[float], program: list[Instruction]) -> None:
         elif code == _RELU:
             _, out, a = instruction
             x = v[a]
-            v[out] = x if x > 0.0 else 0.0
+            v[out] = x if x > 0.0 or x != x else 0.0  # NaN stays NaN, as in ops.relu
         elif code == _MUL:
             _, out, a, b = instruction
             v[out] = v[a] * v[b]
@@ -324,18 +340,29 @@ def _run_forward(v: list[float], program: list[Instruction]) -> None:
             _, out, terms = instruction
             v[out] = total(*terms(v))
         elif code == _UNARY:
-            _, out, fn, a = instruction
-            v[out] = fn(v[a])
+            _, out, fn, refuse, a = instruction
+            x = v[a]
+            v[out] = y = fn(x)
+            if refuse is not None:
+                refuse(x, y)
         elif code == _BINARY:
-            _, out, fn, a, b = instruction
-            v[out] = fn(v[a], v[b])
+            _, out, fn, refuse, a, b = instruction
+            x, y = v[a], v[b]
+            v[out] = z = fn(x, y)
+            if refuse is not None:
+                refuse(x, y, z)
         elif code == _POWER:
-            _, out, fn, a, b = instruction
-            check_power_base(v[a], v[b])
-            v[out] = fn(v[a], v[b])
+            _, out, fn, refuse, a, b = instruction
+            x, y = v[a], v[b]
+            check_power_base(x, y)
+            v[out] = z = fn(x, y)
+            refuse(x, y, z)
         else:
-            _, out, fn, operands = instruction
-            v[out] = fn(*operands(v))
+            _, out, fn, refuse, operands = instruction
+            terms = operands(v)
+            v[out] = z = fn(*terms)
+            if refuse is not None:
+                refuse(*terms, z)
 
 
 def _run_backward(v: list[float], g: list[float], program: list[Instruction]) -> None:
@@ -359,7 +386,8 @@ def _run_backward(v: list[float], g: list[float], program: list[Instruction]) ->
             g[b] += upstream * 1.0
         elif code == _RELU:
             _, _, a = instruction
-            g[a] += upstream * (1.0 if v[a] > 0.0 else 0.0)
+            x = v[a]
+            g[a] += upstream * (1.0 if x > 0.0 else (0.0 if x == x else math.nan))  # ops._step
         elif code == _MUL:
             _, _, a, b = instruction
             x, y = v[a], v[b]
@@ -394,7 +422,7 @@ def _check_forward(v: list[float], steps: Sequence[_Step], labels: list[str]) ->
     for step in steps:
         result = v[step.out]
         if not math.isfinite(result):
-            names = [labels[p] or repr(v[p]) for p in step.parents]
+            names = [labels[p] or repr(v[p]) for p in step.operands]
             raise AnomalyError(forward_anomaly_message(step.op, result, names))
 
 
@@ -408,8 +436,8 @@ def _run_checked_backward(
 
     for step in reversed(steps):
         upstream = g[step.out]
-        local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.parents), v[step.out])
-        for slot, local in zip(step.parents, local_grads, strict=True):
+        local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.operands), v[step.out])
+        for slot, local in zip(step.operands, local_grads, strict=True):
             total = g[slot] + upstream * local
             g[slot] = total
             if not constant[slot] and not math.isfinite(total):

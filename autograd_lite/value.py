@@ -1,140 +1,157 @@
-"""The ``Value`` type: one float, its gradient, and the record of how it was computed.
+"""The ``Value`` type: one float, its gradient, and the record of how it was computed. With it you
+write ``x * y + 1`` and get a node that knows its operands and the derivative with respect to
+each, ready for ``backward()``.
 
-Each operation makes a new Value that keeps its parents (a tuple in operand order, so ``a*a``
-has two entries) and the local derivative with respect to each parent, computed in the forward
-pass from the rules in ``ops``. A node holds no closures and no references to its children, so
-a graph is freed by reference counting the moment its last reference goes, and it pickles.
+Follow one op from end to end: ``x * y`` calls ``Value.__mul__``, which hands the rule
+``ops.OPS["*"]`` to ``_binary``; that computes the result with ``rule.forward`` and the local
+derivatives d(x*y)/dx = y and d(x*y)/dy = x with ``rule.local_grads``, and stores them in the
+new node. ``backward`` (in ``engine``) later multiplies each by the upstream gradient.
 
-A plain number operand (the 0.999 in ``y * 0.999``) becomes its constant leaf only when someone
-looks at ``parents`` or ``local_grads``: until then the node keeps the number itself, after the
-local derivatives of its Value parents, as ``(position, number, local derivative)``. A constant
-is not differentiated, so ``backward`` has no use for it; a long chain of ``y * 0.999 + 0.001``
-allocates two objects fewer per step, and the cyclic garbage collector has less to traverse.
+How a node is stored, and why:
+
+- The operands sit in two slots, ``_a`` and ``_b``, with their local derivatives in ``_da`` and
+  ``_db`` (a one-operand op leaves ``_b`` None); an op with many operands (``dot``, ``sum``,
+  ``logsumexp``) keeps a tuple of operands in ``_a`` and a tuple of derivatives in ``_da``. Slots
+  rather than tuples because then a node is a single object the cyclic garbage collector must
+  track, not three: that halves the memory of a node and the collector's share of a training step.
+- A plain number operand (the 0.999 in ``y * 0.999``) is stored as the number itself. It takes no
+  gradient, so backward has nothing to do with it; ``parents`` shows it as a constant leaf.
+- A node holds no closures and no references to the nodes that use it, so a graph is freed by
+  reference counting the moment its last reference goes, and it pickles. Nothing ever rewrites
+  a node after it is made, so any number of threads may read a graph at once.
+- ``_flow`` and ``_pending`` are the engine's scratch space during a backward pass (the gradient
+  of this pass and the uses still to come); they mean nothing outside one.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Iterable, Sequence
-from itertools import chain
-from typing import TYPE_CHECKING, Any, Union, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Union
 
 from . import ops
-from .mode import ANOMALY, MODE, NO_GRAD, AnomalyError
-
-if TYPE_CHECKING:
-    from .graph import Graph
+from .checked_io import describe, format_number, refuse_as_data, to_float
+from .mode import ANOMALY, LIMITS, NO_GRAD, OPEN, AnomalyError, current
 
 Number = int | float
 Operand = Union["Value", int, float]
-
-CONSTANT = "const"
-"""The internal op of a constant leaf: a plain number that an operator turned into a Value."""
-
-_REFUSED_TYPES = (bool, str, bytes, bytearray, complex)
+Slot = Union["Value", float]
 
 
-def _describe(data: object) -> str:
-    """A short, safe description of a refused value for an error message."""
-    if isinstance(data, int) and not isinstance(data, bool):
-        return f"an int with {len(str(abs(data)))} digits"
-    text = repr(data)
-    return text if len(text) <= 60 else text[:57] + "..."
+# ---- making nodes from rules: x * y runs the method _operator("*") made ------------------
 
 
-def to_float(data: object, where: str = "Value") -> float:
-    """Convert a real number to float, refusing bool, str, complex, Value and non-numbers."""
-    kind = type(data)
-    if kind is float:
-        return data  # type: ignore[return-value]
-    if kind is int:
-        try:
-            return float(data)  # type: ignore[arg-type]
-        except OverflowError:
-            raise OverflowError(f"{where}: {_describe(data)} is too large for a float") from None
-    if isinstance(data, (_REFUSED_TYPES, Value)) or kind.__name__ in ("bool_", "bool"):
-        raise TypeError(f"{where}: data must be a real number, got {kind.__name__}")
-    if not hasattr(kind, "__float__"):
-        raise TypeError(f"{where}: data must be a real number, got {kind.__name__}")
-    try:
-        result = float(data)  # type: ignore[arg-type]
-    except OverflowError:
-        raise OverflowError(f"{where}: {_describe(data)} is too large for a float") from None
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{where}: data must be a real number, got {kind.__name__} ({error})") from None
-    if type(result) is not float:
-        raise TypeError(f"{where}: {kind.__name__}.__float__ returned {type(result).__name__}")
-    return result
+def _function(name: str) -> Callable[[Value], Value]:
+    """The method that applies the one-operand rule ``ops.OPS[name]``: ``x.exp()``, ``-x``, ..."""
+    rule = ops.OPS[name]
+    forward, local_grads, refuse = rule.forward, rule.local_grads, rule.refuse
+
+    def method(self: Value) -> Value:
+        x = self._data
+        data = forward(x)
+        (local,) = local_grads(x, data)
+        out = _new(Value)
+        out._data = data
+        out._grad = None
+        out._flow = None
+        out._label = ""
+        out._rule = rule
+        out._a = self
+        out._da = local
+        out._b = None
+        if OPEN.count:
+            _check_new_node(out, (x,))
+        elif refuse is not None:
+            refuse(x, data)
+        return out
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = forward.__doc__
+    return method
 
 
-def _anomaly_check(out: Value, op: str, parents: tuple[Value, ...]) -> None:
-    if math.isfinite(out._data):
-        return
-    names = [p.label or repr(p._data) for p in parents]
-    raise AnomalyError(forward_anomaly_message(op, out._data, names))
+def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], Value]:
+    """The method that applies the two-operand rule ``ops.OPS[name]``: ``a * b``, or with
+    ``reflected`` ``b * a`` for a plain number b on the left (Python's ``__rmul__``)."""
+    rule = ops.OPS[name]
+    forward, local_grads, refuse = rule.forward, rule.local_grads, rule.refuse
+
+    def method(self: Value, other: Operand) -> Value:
+        # The operands in the order they were written; a plain number is stored as a float.
+        if type(other) is Value or isinstance(other, Value):
+            b: Value | float = other
+            y = other._data
+        else:
+            b = y = _number(other, name)
+        a: Value | float = self
+        x = self._data
+        if reflected:
+            a, b, x, y = b, a, y, x
+        data = forward(x, y)
+        da, db = local_grads(x, y, data)
+        out = _new(Value)
+        out._data = data
+        out._grad = None
+        out._flow = None
+        out._label = ""
+        out._rule = rule
+        out._a = a
+        out._da = da
+        out._b = b
+        out._db = db
+        if OPEN.count:
+            _check_new_node(out, (x, y))
+        elif refuse is not None:
+            refuse(x, y, data)
+        return out
+
+    dunder = _DUNDER.get(name, name)
+    method.__name__ = method.__qualname__ = f"__r{dunder}__" if reflected else f"__{dunder}__"
+    method.__doc__ = forward.__doc__
+    return method
 
 
-def forward_anomaly_message(op: str, result: float, operand_names: Iterable[str]) -> str:
-    """What detect_anomaly() says when ``op`` produced NaN or infinity (the eager engine and the tape)."""
-    return f"{op}: forward produced {result!r} from ({', '.join(operand_names)})"
+# The Python method each built-in two-operand rule becomes.
+_DUNDER = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
 
 
 class Value:
     """A scalar that remembers how it was computed, so gradients can flow back through it."""
 
-    __slots__ = ("_data", "_grad", "label", "_op", "_parents", "_local_grads", "_pending", "__weakref__")
+    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "_da", "_db", "_flow", "_pending",
+                 "__dict__", "__weakref__")  # fmt: skip
 
     # numpy scalars defer to our reflected operators instead of wrapping us in object arrays.
     __array_ufunc__ = None
 
     _data: float
     _grad: float | None
-    label: str
-    _op: str
-    _parents: tuple[Value, ...]
-    _local_grads: tuple[float, ...]
-    # Scratch space for backward(): how many uses of this node are still to be processed. Set
-    # only while backward runs; the slot fits in the padding of the object's 96-byte memory
-    # block, so it costs no memory, and it saves a dictionary lookup per edge.
+    _label: str
+    _rule: ops.Op | None
+    _a: Slot | tuple[Slot, ...] | None
+    _b: Slot | None
+    _da: float | tuple[float, ...]
+    _db: float
+    _flow: float | None
     _pending: int
 
     def __init__(self, data: Any, label: str = "") -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         self._data = to_float(data)
         self._grad = None
-        self.label = label
-        self._op = ""
-        self._parents = ()
-        self._local_grads = ()
-
-    # ---- construction ---------------------------------------------------------------------
+        self._label = _check_label(label, "Value")
+        self._rule = None
+        self._a = None
+        self._b = None
+        self._flow = None
 
     @staticmethod
-    def constant(data: float) -> Value:
+    def constant(data: Any) -> Value:
         """A constant leaf: a number that takes part in a graph but is not differentiated."""
-        out = _new(Value)
-        out._data = float(data)
-        out._grad = None
-        out.label = ""
-        out._op = CONSTANT
-        out._parents = ()
-        out._local_grads = ()
+        out = _leaf(to_float(data, "Value.constant"))
+        out._rule = CONSTANT
         return out
 
-    @staticmethod
-    def from_op(op: str, parents: Sequence[Value]) -> Value:
-        """Apply the op named ``op`` (a key of ``ops.OPS``) to ``parents``."""
-        rule = ops.OPS[op]
-        if rule.arity >= 0 and len(parents) != rule.arity:
-            raise TypeError(f"{op}: takes {rule.arity} operands, got {len(parents)}")
-        parent_tuple = tuple(parents)
-        inputs = tuple(p._data for p in parent_tuple)
-        data = rule.forward(*inputs)
-        return _record(data, op, parent_tuple, rule.local_grads(*inputs, data))
-
-    # ---- public attributes ----------------------------------------------------------------
+    # ---- what a node holds -----------------------------------------------------------------
 
     @property
     def data(self) -> float:
@@ -165,38 +182,83 @@ class Value:
         self._grad = None
 
     @property
+    def label(self) -> str:
+        """A name for pictures and messages ('' for none)."""
+        return self._label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._label = _check_label(text, "Value.label")
+
+    @property
     def op(self) -> str:
-        """The name of the operation that made this Value, '' for a leaf."""
-        return "" if self._op == CONSTANT else self._op
+        """The name of the operation that made this Value (a key of ``ops.OPS``), '' for a leaf."""
+        rule = self._rule
+        return "" if rule is None or self._a is None else rule.name
+
+    @property
+    def operands(self) -> tuple[Value | float, ...]:
+        """The operands in order, repeats kept: Values, and plain numbers as the numbers themselves."""
+        a = self._a
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return a
+        return (a,) if self._b is None else (a, self._b)  # type: ignore[return-value]  # a is a Slot here
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        """The operands this Value was computed from, in order, repeats kept."""
-        if len(self._local_grads) != len(self._parents):
-            _expand_constants(self)
-        return self._parents
+        """The operands in order, repeats kept, with each plain number shown as a new constant leaf."""
+        return tuple(p if isinstance(p, Value) else Value.constant(p) for p in self.operands)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d self / d parent_i for each parent, computed in the forward pass."""
-        if len(self._local_grads) != len(self._parents):
-            _expand_constants(self)
-        return self._local_grads
+        """d self / d operand_i for each operand, computed in the forward pass."""
+        a = self._a
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return self._da  # type: ignore[return-value]  # a tuple exactly when _a is one
+        return (self._da,) if self._b is None else (self._da, self._db)  # type: ignore[return-value]
 
     @property
     def is_leaf(self) -> bool:
-        """True for a Value with no parents (an input, a parameter or a constant)."""
-        return not self._parents
+        """True for a Value with no operands (an input, a parameter or a constant)."""
+        return self._a is None
 
     @property
     def is_constant(self) -> bool:
-        """True for a number that an operator turned into a leaf, such as the 2 in ``2 * x``."""
-        return self._op == CONSTANT
+        """True for a number that takes part in a graph without a gradient, such as ``Value.constant(2)``."""
+        return self._rule is CONSTANT
 
-    # ---- Python protocol ------------------------------------------------------------------
+    # ---- micrograd's names, so code written for micrograd and its lecture runs unchanged ------
+
+    @property
+    def _prev(self) -> frozenset[Value]:
+        """micrograd's name: the set of this node's operands (plain numbers as constant leaves)."""
+        return frozenset(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the operation: '+', '*', 'tanh', 'ReLU', '**2', ... ('' for a leaf)."""
+        rule = self._rule
+        if rule is None or self._a is None:
+            return ""
+        if rule.name == "**" and type(self._b) is float:
+            return f"**{format_number(self._b)}"
+        return rule.spelling or rule.name
+
+    def _backward(self) -> None:
+        """One node's chain-rule step, as micrograd's lecture calls it: operand.grad += self.grad * local."""
+        upstream = self.grad
+        for operand, local in zip(self.operands, self.local_grads, strict=True):
+            if isinstance(operand, Value):
+                operand._grad = operand.grad + upstream * local
+
+    # ---- Python protocol -------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
+        label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
@@ -214,304 +276,206 @@ class Value:
     def __ge__(self, other: Operand) -> bool:
         return self._data >= _compare_data(other, ">=")
 
-    # ---- arithmetic: the hot path writes the rules of ops.py inline -----------------------
+    # ---- operators: each is its rule in ops.OPS, made into a method below the class --------
 
-    def __add__(self, other: Operand) -> Value:
-        """a + b; d/da = 1, d/db = 1"""
-        if type(other) is Value or isinstance(other, Value):
-            return _record(self._data + other._data, "+", (self, other), _ONE_ONE)
-        b = _number(other, "+")
-        return _with_constant(self._data + b, "+", self, 1, b, 1.0, 1.0)
-
-    def __radd__(self, other: Operand) -> Value:
-        """b + a; d/db = 1, d/da = 1"""
-        if isinstance(other, Value):
-            return _record(other._data + self._data, "+", (other, self), _ONE_ONE)
-        b = _number(other, "+")
-        return _with_constant(b + self._data, "+", self, 0, b, 1.0, 1.0)
-
-    def __sub__(self, other: Operand) -> Value:
-        """a - b; d/da = 1, d/db = -1"""
-        if type(other) is Value or isinstance(other, Value):
-            return _record(self._data - other._data, "-", (self, other), _ONE_MINUS_ONE)
-        b = _number(other, "-")
-        return _with_constant(self._data - b, "-", self, 1, b, 1.0, -1.0)
-
-    def __rsub__(self, other: Operand) -> Value:
-        """b - a; d/db = 1, d/da = -1"""
-        if isinstance(other, Value):
-            return _record(other._data - self._data, "-", (other, self), _ONE_MINUS_ONE)
-        b = _number(other, "-")
-        return _with_constant(b - self._data, "-", self, 0, b, -1.0, 1.0)
-
-    def __mul__(self, other: Operand) -> Value:
-        """a * b; d/da = b, d/db = a"""
-        x = self._data
-        if type(other) is Value or isinstance(other, Value):
-            y = other._data
-            return _record(x * y, "*", (self, other), (y, x))
-        b = _number(other, "*")
-        return _with_constant(x * b, "*", self, 1, b, b, x)
-
-    def __rmul__(self, other: Operand) -> Value:
-        """b * a; d/db = a, d/da = b"""
-        y = self._data
-        if isinstance(other, Value):
-            x = other._data
-            return _record(x * y, "*", (other, self), (y, x))
-        b = _number(other, "*")
-        return _with_constant(b * y, "*", self, 0, b, b, y)
-
-    def __truediv__(self, other: Operand) -> Value:
-        """a / b; d/da = 1/b, d/db = -a/b**2"""
-        if isinstance(other, Value):
-            return _binary("/", self, other)
-        return _binary_with_constant("/", self, 1, _number(other, "/"))
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        """b / a; d/db = 1/a, d/da = -b/a**2"""
-        if isinstance(other, Value):
-            return _binary("/", other, self)
-        return _binary_with_constant("/", self, 0, _number(other, "/"))
+    __add__ = _operator("+")
+    __radd__ = _operator("+", reflected=True)
+    __sub__ = _operator("-")
+    __rsub__ = _operator("-", reflected=True)
+    __mul__ = _operator("*")
+    __rmul__ = _operator("*", reflected=True)
+    __truediv__ = _operator("/")
+    __rtruediv__ = _operator("/", reflected=True)
 
     def __pow__(self, other: Operand, modulo: None = None) -> Value:
-        """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a) (a Value exponent needs a > 0)"""
+        """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a) (a Value exponent needs a >= 0)"""
         if modulo is not None:
             raise TypeError("**: a modulo argument is not supported")
-        if isinstance(other, Value):
-            return _power(self, other)
-        return _binary_with_constant("**", self, 1, _number(other, "**"))
+        if isinstance(other, Value) and not other.is_constant:
+            check_power_base(self._data, other._data)
+        return _POWER(self, other)
 
     def __rpow__(self, other: Operand) -> Value:
-        """b ** a with a number b > 0; d/da = b**a * log(b)"""
-        if isinstance(other, Value):
-            return _power(other, self)
+        """b ** a with a number b >= 0; d/da = b**a * log(b)"""
         base = _number(other, "**")
-        if self._op != CONSTANT:
+        if not self.is_constant:
             check_power_base(base, self._data)
-        return _binary_with_constant("**", self, 0, base)
+        return _POWER_REFLECTED(self, base)
 
-    def __neg__(self) -> Value:
-        """-a; d/da = -1"""
-        return _record(-self._data, "neg", (self,), (-1.0,))
+    __neg__ = _function("neg")
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        """|a|; d/da = sign(a), taken as 0 at a = 0"""
-        return _unary("abs", self)
+    __abs__ = _function("abs")
 
-    # ---- functions ------------------------------------------------------------------------
+    # ---- functions: each is its rule in ops.OPS ----------------------------------------------
 
-    def exp(self) -> Value:
-        """e**a; d/da = e**a"""
-        return _unary("exp", self)
+    exp = _function("exp")
+    log = _function("log")
+    tanh = _function("tanh")
+    sigmoid = _function("sigmoid")
+    relu = _function("relu")
+    leaky_relu = _function("leaky_relu")
+    softplus = _function("softplus")
+    sin = _function("sin")
+    cos = _function("cos")
+    sqrt = _function("sqrt")
 
-    def log(self) -> Value:
-        """ln(a) for a > 0; d/da = 1/a"""
-        return _unary("log", self)
+    # ---- the graph as a whole ----------------------------------------------------------------
 
-    def tanh(self) -> Value:
-        """tanh(a); d/da = 1 - tanh(a)**2"""
-        return _unary("tanh", self)
+    def detach(self) -> Value:
+        """A new leaf with the same data and no history."""
+        return Value(self._data, self._label)
 
-    def sigmoid(self) -> Value:
-        """s(a) = 1 / (1 + e**-a), stable for every input; d/da = s(a) * (1 - s(a))"""
-        return _unary("sigmoid", self)
+    def backward(self, grad: float = 1.0) -> None:
+        """Backpropagate from this Value: every leaf below it gains d self / d leaf * grad."""
+        from .engine import backward  # the engine sits above value: import at call time, as PyTorch does
 
-    def relu(self) -> Value:
-        """max(0, a); d/da = 1 for a > 0, and 0 for a <= 0 (so the derivative at exactly 0 is 0)"""
-        if self._data > 0.0:
-            return _record(self._data, "relu", (self,), _ONE)
-        return _record(0.0, "relu", (self,), _ZERO)
+        backward(self, grad)
 
-    def leaky_relu(self) -> Value:
-        """a for a > 0, else 0.01 a; d/da = 1 for a > 0, else 0.01 (also at exactly 0, as PyTorch)"""
-        return _unary("leaky_relu", self)
-
-    def softplus(self) -> Value:
-        """log(1 + e**a), stable for every input; d/da = sigmoid(a)"""
-        return _unary("softplus", self)
-
-    def sin(self) -> Value:
-        """sin(a); d/da = cos(a)"""
-        return _unary("sin", self)
-
-    def cos(self) -> Value:
-        """cos(a); d/da = -sin(a)"""
-        return _unary("cos", self)
-
-    def sqrt(self) -> Value:
-        """sqrt(a) for a >= 0; d/da = 1 / (2 sqrt(a))"""
-        return _unary("sqrt", self)
-
-    # ---- pickling --------------------------------------------------------------------------
+    def draw(self, **options: Any) -> Any:
+        """A picture of the graph that ends at this Value; see ``autograd_lite.draw_graph``."""
+        if _drawer is None:
+            raise RuntimeError("Value.draw: the pictures are not loaded; import autograd_lite.pictures")
+        return _drawer(self, **options)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickle without recursion, so a graph of any depth pickles.
 
         A leaf is its fields. A computed Value is a flat table of the computed nodes below it,
-        parents before children, whose leaves stay Values: pickled once each, so they remain
+        operands before users, whose leaves stay Values: pickled once each, so they remain
         shared with anything else in the same pickle (a model's parameters, say).
         """
-        if not self._parents:
-            return (_rebuild_leaf, (self._data, self._grad, self.label, self._op))
+        extra = getattr(self, "__dict__", None) or None
+        if self._a is None:
+            return (_rebuild_leaf, (self._data, self._grad, self._label, self._rule is CONSTANT, extra))
         index: dict[Value, int] = {}
         table: list[tuple[Any, ...]] = []
         stack: list[tuple[Value, bool]] = [(self, False)]
         while stack:
-            node, parents_done = stack.pop()
+            node, operands_done = stack.pop()
             if node in index:
                 continue
-            if parents_done:
-                refs = tuple(index[p] if p._parents else p for p in node._parents)
+            if operands_done:
+                refs = tuple(index[p] if isinstance(p, Value) and p._a is not None else p for p in node.operands)
                 index[node] = len(table)
-                table.append((node._data, node._grad, node.label, node._op, refs, node._local_grads))
+                rule = node._rule
+                assert rule is not None
+                table.append((node._data, node._grad, node._label, rule.name, refs, node.local_grads,
+                              getattr(node, "__dict__", None) or None))  # fmt: skip
                 continue
             stack.append((node, True))
-            stack.extend((p, False) for p in node._parents if p._parents and p not in index)
+            stack.extend((p, False) for p in node.operands if isinstance(p, Value) and p._a is not None and p not in index)
         return (_rebuild_graph, (table,))
 
-    # ---- graph-level helpers ---------------------------------------------------------------
 
-    def detach(self) -> Value:
-        """A new leaf with the same data and no history."""
-        return Value(self._data, self.label)
+refuse_as_data(Value)
 
-    def backward(self, grad: float = 1.0) -> None:
-        """Backpropagate from this Value: every leaf below it gains d self / d leaf * grad."""
-        from .engine import backward  # engine sits above value; import at call time
+CONSTANT = ops.Op("constant", 0, float, lambda out: (), lambda out: (), ops.ALL, True, spelling="")
+"""The rule of a constant leaf: it marks the leaf (``is_constant``); no op ever applies it."""
 
-        backward(self, grad)
-
-    def draw(self, **options: Any) -> Graph:
-        """A picture of the graph that ends at this Value; see ``autograd_lite.draw_graph``."""
-        from .graph import draw_graph  # the picture layer sits above the engine
-
-        return draw_graph(self, **options)
-
+_POWER = _operator("**")
+_POWER_REFLECTED = _operator("**", reflected=True)
 
 _new = object.__new__
+_drawer: Callable[..., Any] | None = None
 
 
-def _rebuild_leaf(data: float, grad: float | None, label: str, op: str) -> Value:
-    """Unpickle a leaf or a constant."""
+def register_drawer(draw: Callable[..., Any]) -> None:
+    """Let ``Value.draw()`` reach the pictures, which sit above the engine and register themselves."""
+    global _drawer
+    _drawer = draw
+
+
+def _check_label(label: object, where: str) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"{where}: label must be a str, got {type(label).__name__}")
+    return label
+
+
+def _leaf(data: float) -> Value:
+    """A new leaf holding ``data``, already a float."""
     out = _new(Value)
-    out._data, out._grad, out.label, out._op = data, grad, label, op
-    out._parents = ()
-    out._local_grads = ()
+    out._data = data
+    out._grad = None
+    out._label = ""
+    out._rule = None
+    out._a = None
+    out._b = None
+    out._flow = None
+    return out
+
+
+def _rebuild_leaf(data: float, grad: float | None, label: str, constant: bool, extra: dict[str, Any] | None) -> Value:
+    """Unpickle a leaf or a constant."""
+    out = _leaf(data)
+    out._grad, out._label = grad, label
+    if constant:
+        out._rule = CONSTANT
+    if extra:
+        out.__dict__.update(extra)
     return out
 
 
 def _rebuild_graph(table: list[tuple[Any, ...]]) -> Value:
     """Unpickle a computed Value from the flat table ``__reduce__`` wrote; the root comes last."""
     nodes: list[Value] = []
-    for data, grad, label, op, refs, local_grads in table:
-        out = _new(Value)
-        out._data, out._grad, out.label, out._op = data, grad, label, op
-        out._parents = tuple(nodes[r] if type(r) is int else r for r in refs)
-        out._local_grads = local_grads
+    for data, grad, label, name, refs, local_grads, extra in table:
+        out = _leaf(data)
+        out._grad, out._label, out._rule = grad, label, ops.OPS[name]
+        operands = tuple(nodes[r] if type(r) is int else r for r in refs)
+        if ops.OPS[name].arity == -1:
+            out._a, out._da = operands, tuple(local_grads)
+        else:
+            out._a, out._da = operands[0], local_grads[0]
+            if len(operands) == 2:
+                out._b, out._db = operands[1], local_grads[1]
+        if extra:
+            out.__dict__.update(extra)
         nodes.append(out)
     return nodes[-1]
 
-# Local-gradient tuples that many nodes share instead of allocating their own.
-_ONE = (1.0,)
-_ZERO = (0.0,)
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
 
-# Two threads expanding the same node's constants must agree on one constant leaf per operand.
-_EXPAND_LOCK = threading.Lock()
-
-
-def _record(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """Make the node for one op's result, honouring no_grad and detect_anomaly."""
+def _variadic(rule: ops.Op, operands: tuple[Slot, ...], inputs: Sequence[float]) -> Value:
+    """The node for ``rule`` applied to many operands (Values and plain numbers) at once."""
+    data = rule.forward(*inputs)
     out = _new(Value)
     out._data = data
     out._grad = None
-    out.label = ""
-    if MODE.get():
-        return _record_in_mode(out, op, parents, local_grads)
-    out._op = op
-    out._parents = parents
-    out._local_grads = local_grads
+    out._flow = None
+    out._label = ""
+    out._rule = rule
+    out._a = operands
+    out._da = rule.local_grads(*inputs, data)
+    out._b = None
+    if OPEN.count or rule.refuse is not None:
+        _check_new_node(out, inputs)
     return out
 
 
-def _record_in_mode(out: Value, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """The rare path of ``_record``: inside no_grad() and/or detect_anomaly()."""
-    mode = MODE.get()
-    if mode & NO_GRAD:
-        out._op = ""
-        out._parents = ()
-        out._local_grads = ()
-    else:
-        out._op = op
-        out._parents = parents
-        out._local_grads = local_grads
-    if mode & ANOMALY:
-        _anomaly_check(out, op, parents)
-    return out
+def _check_new_node(out: Value, inputs: Sequence[float]) -> None:
+    """The rare path of making a node: a refused input, or a no_grad or detect_anomaly block."""
+    flags = current() if OPEN.count else 0
+    rule = out._rule
+    assert rule is not None
+    if rule.refuse is not None and not flags & LIMITS:
+        rule.refuse(*inputs, out._data)
+    if flags & ANOMALY and not flags & LIMITS and not math.isfinite(out._data):
+        names = [p.label or repr(p.data) if isinstance(p, Value) else repr(p) for p in out.operands]
+        raise AnomalyError(forward_anomaly_message(rule.name, out._data, names))
+    if flags & NO_GRAD:
+        out._rule = None
+        out._a = None
+        out._b = None
+        del out._da
+        if hasattr(out, "_db"):
+            del out._db
 
 
-def _with_constant(
-    data: float,
-    op: str,
-    parent: Value,
-    position: int,
-    constant: float,
-    parent_grad: float,
-    constant_grad: float,
-) -> Value:
-    """The node for a binary op between ``parent`` and a plain number at operand ``position``."""
-    out = _new(Value)
-    out._data = data
-    out._grad = None
-    out.label = ""
-    if MODE.get():
-        # Anomaly messages name every operand and no_grad records nothing: use a real constant.
-        leaf = Value.constant(constant)
-        if position:
-            return _record_in_mode(out, op, (parent, leaf), (parent_grad, constant_grad))
-        return _record_in_mode(out, op, (leaf, parent), (constant_grad, parent_grad))
-    out._op = op
-    out._parents = (parent,)
-    out._local_grads = (parent_grad, position, constant, constant_grad)
-    return out
-
-
-def _record_operands(data: float, op: str, operands: Sequence[Value | float], local_grads: Sequence[float]) -> Value:
-    """The node for an op whose operands mix Values and plain numbers (in operand order)."""
-    parents = tuple(p for p in operands if isinstance(p, Value))
-    if MODE.get() or not parents:
-        # With no Value operand at all the node would look like a leaf: make real constants.
-        leaves = tuple(p if isinstance(p, Value) else Value.constant(p) for p in operands)
-        return _record(data, op, leaves, tuple(local_grads))
-    value_grads = tuple(g for p, g in zip(operands, local_grads, strict=True) if isinstance(p, Value))
-    tail: list[float] = []
-    for position, (operand, local) in enumerate(zip(operands, local_grads, strict=True)):
-        if not isinstance(operand, Value):
-            tail += (position, operand, local)
-    return _record(data, op, parents, (*value_grads, *tail))
-
-
-def _expand_constants(node: Value) -> None:
-    """Give each plain-number operand of ``node`` its constant leaf, in operand order (once)."""
-    with _EXPAND_LOCK:
-        parents, recorded = node._parents, node._local_grads
-        count = len(parents)
-        if len(recorded) == count:  # another thread expanded it while we waited
-            return
-        full_parents = list(parents)
-        full_grads = list(recorded[:count])
-        # Triples are in increasing position, so each insert lands at its final index.
-        for at in range(count, len(recorded), 3):
-            position = int(recorded[at])
-            full_parents.insert(position, Value.constant(recorded[at + 1]))
-            full_grads.insert(position, recorded[at + 2])
-        node._parents = tuple(full_parents)
-        node._local_grads = tuple(full_grads)
+def forward_anomaly_message(op: str, result: float, operand_names: Iterable[str]) -> str:
+    """What detect_anomaly() says when ``op`` produced NaN or infinity (the eager engine and the tape)."""
+    return f"{op}: forward produced {result!r} from ({', '.join(operand_names)})"
 
 
 def _number(other: object, op: str) -> float:
@@ -521,86 +485,50 @@ def _number(other: object, op: str) -> float:
     try:
         return to_float(other, op)
     except TypeError:
-        raise TypeError(
-            f"{op}: operands must be Values or real numbers, got {type(other).__name__}"
-        ) from None
-
-
-def _value_or_number(other: object, op: str) -> Value | float:
-    """One operand of a variadic op: a Value as it is, anything else as a float (or TypeError)."""
-    return other if isinstance(other, Value) else _number(other, op)
+        raise TypeError(f"{op}: operands must be Values or real numbers, got {type(other).__name__}") from None
 
 
 def _compare_data(other: object, op: str) -> float:
     return other._data if isinstance(other, Value) else to_float(other, op)
 
 
-def _unary(op: str, a: Value) -> Value:
-    rule = ops.OPS[op]
-    x = a._data
-    data = rule.forward(x)
-    return _record(data, op, (a,), rule.local_grads(x, data))
-
-
-def _binary(op: str, a: Value, b: Value) -> Value:
-    rule = ops.OPS[op]
-    x, y = a._data, b._data
-    data = rule.forward(x, y)
-    return _record(data, op, (a, b), rule.local_grads(x, y, data))
-
-
-def _binary_with_constant(op: str, parent: Value, position: int, constant: float) -> Value:
-    """``op`` between ``parent`` and a plain number standing at operand ``position``."""
-    rule = ops.OPS[op]
-    x = parent._data
-    if position:
-        data = rule.forward(x, constant)
-        parent_grad, constant_grad = rule.local_grads(x, constant, data)
-    else:
-        data = rule.forward(constant, x)
-        constant_grad, parent_grad = rule.local_grads(constant, x, data)
-    return _with_constant(data, op, parent, position, constant, parent_grad, constant_grad)
-
-
 def check_power_base(base: float, exponent: float) -> None:
-    """Refuse base ** Value unless base > 0 (or NaN): d/db = a**b * log a needs log a."""
-    if not base > 0.0 and not math.isnan(base):
+    """Refuse base ** Value for a negative base: d/db = a**b * log a, and a**b would be complex."""
+    if base < 0.0:
         raise ValueError(
-            f"**: the base must be > 0 when the exponent is a Value (d/db = a**b * log a), "
+            f"**: the base must be >= 0 when the exponent is a Value (d/db = a**b * log a), "
             f"got {base!r} ** Value({exponent!r})"
         )
 
 
-def _power(a: Value, b: Value) -> Value:
-    if b._op != CONSTANT:
-        check_power_base(a._data, b._data)
-    return _binary("**", a, b)
+def _slot(operand: object, op: str) -> Slot:
+    """One operand of a variadic op: a Value as it is, anything else as a float (or TypeError)."""
+    return operand if isinstance(operand, Value) else _number(operand, op)
+
+
+def _data_of(operands: Sequence[Slot]) -> list[float]:
+    return [p._data if isinstance(p, Value) else p for p in operands]
+
+
+# ---- ops with many operands -------------------------------------------------------------------
 
 
 def value_sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
     """One node for start + t_1 + ... + t_n; d/dt_i = 1 (shallower and faster than chained +)."""
-    operands = tuple(terms)
+    operands = [_slot(t, "sum") for t in terms]
     if not (isinstance(start, (int, float)) and not isinstance(start, bool) and start == 0):
-        operands = (start, *operands)
+        operands.insert(0, _slot(start, "sum"))
     if not operands:
         return Value.constant(0.0)
-    datas = [t._data for t in operands if type(t) is Value]
-    if len(datas) == len(operands):
-        parents = cast("tuple[Value, ...]", operands)
-        return _record(ops.total(*datas), "sum", parents, (1.0,) * len(parents))
-    mixed = [_value_or_number(t, "sum") for t in operands]
-    total = ops.total(*(t._data if isinstance(t, Value) else t for t in mixed))
-    return _record_operands(total, "sum", mixed, (1.0,) * len(mixed))
+    return _variadic(ops.OPS["sum"], tuple(operands), _data_of(operands))
 
 
 def logsumexp(terms: Iterable[Operand]) -> Value:
     """One node for log sum_i e**z_i, without overflow; d/dz_i = softmax(z)_i = e**(z_i - lse)."""
-    mixed = [_value_or_number(t, "logsumexp") for t in terms]
-    if not mixed:
+    operands = tuple(_slot(t, "logsumexp") for t in terms)
+    if not operands:
         raise ValueError("logsumexp: needs at least one term")
-    datas = [t._data if isinstance(t, Value) else t for t in mixed]
-    out = ops.logsumexp(*datas)
-    return _record_operands(out, "logsumexp", mixed, ops.OPS["logsumexp"].local_grads(*datas, out))
+    return _variadic(ops.OPS["logsumexp"], operands, _data_of(operands))
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
@@ -608,19 +536,97 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
     n = len(weights)
     if n != len(inputs):
         raise ValueError(f"dot: lengths differ, got {n} weights and {len(inputs)} inputs")
-    # The two common cases read every operand in one comprehension each: all Values (a hidden
-    # layer), and Values times plain floats (a first layer fed rows of data).
+    # The common cases read every operand in one comprehension each: Values times Values (a
+    # hidden layer) and Values times plain floats (a first layer fed rows of data).
     wd = [w._data for w in weights if type(w) is Value]
-    if len(wd) == n:
-        xd = [x._data for x in inputs if type(x) is Value]
-        if len(xd) == n:
-            parents = cast("tuple[Value, ...]", (*weights, *inputs))
-            return _record(ops.dot_product(wd, xd), "dot", parents, (*xd, *wd))
-        numbers = [x for x in inputs if type(x) is float]
-        if len(numbers) == n and not MODE.get():
-            constants = chain.from_iterable(zip(range(n, 2 * n), numbers, wd, strict=True))
-            weight_parents = cast("tuple[Value, ...]", tuple(weights))
-            return _record(ops.dot_product(wd, numbers), "dot", weight_parents, (*numbers, *constants))
-    mixed = [_value_or_number(p, "dot") for p in (*weights, *inputs)]
-    data = [p._data if isinstance(p, Value) else p for p in mixed]
-    return _record_operands(ops.dot_product(data[:n], data[n:]), "dot", mixed, (*data[n:], *data[:n]))
+    xd = [x._data for x in inputs if type(x) is Value]
+    if len(xd) != n:
+        xd = [x for x in inputs if type(x) is float]
+    if len(wd) != n or len(xd) != n:
+        operands = tuple(_slot(p, "dot") for p in (*weights, *inputs))
+        data = _data_of(operands)
+        wd, xd = data[:n], data[n:]
+    else:
+        operands = (*weights, *inputs)
+    rule = _DOT
+    out = _new(Value)
+    out._data = ops.dot_product(wd, xd)
+    out._grad = None
+    out._flow = None
+    out._label = ""
+    out._rule = rule
+    out._a = operands
+    out._da = (*xd, *wd)
+    out._b = None
+    if OPEN.count:
+        _check_new_node(out, (*wd, *xd))
+    return out
+
+
+_DOT = ops.OPS["dot"]
+
+
+# ---- ops of your own ------------------------------------------------------------------------
+
+
+def apply(op: str, *operands: Operand) -> Value:
+    """Apply the op named ``op`` (a key of ``ops.OPS``, including your own) to ``operands``."""
+    rule = ops.OPS.get(op)
+    if rule is None:
+        raise ValueError(f"apply: no op named {describe(op)}")
+    if rule.arity != -1 and len(operands) != rule.arity:
+        raise TypeError(f"{op}: takes {rule.arity} operand{'s' if rule.arity > 1 else ''}, got {len(operands)}")
+    slots = tuple(_slot(p, op) for p in operands)
+    if rule.arity == -1:
+        return _variadic(rule, slots, _data_of(slots))
+    if rule.arity > 2:
+        raise ValueError(f"apply: {op} takes {rule.arity} operands; give it arity -1 to take any number")
+    # Plain numbers only: the first becomes a constant leaf, so the result is a computed node.
+    first = slots[0] if isinstance(slots[0], Value) or any(isinstance(p, Value) for p in slots) else Value.constant(slots[0])
+    if rule.arity == 1:
+        return _made(op, "one")(first)
+    second = slots[1]
+    if isinstance(first, Value):
+        return _made(op, "two")(first, second)
+    return _made(op, "reflected")(second, first)
+
+
+def _made(op: str, kind: str) -> Callable[..., Value]:
+    """The method ``_function`` or ``_operator`` makes for ``op``, made once per op."""
+    key = (op, kind)
+    method = _METHODS.get(key)
+    if method is None:
+        method = _function(op) if kind == "one" else _operator(op, reflected=kind == "reflected")
+        _METHODS[key] = method
+    return method
+
+
+_METHODS: dict[tuple[str, str], Callable[..., Value]] = {}
+
+
+def define_op(
+    name: str,
+    forward: ops.FloatFn,
+    local_grads: ops.LocalGradFn,
+    value_grads: ops.ValueGradFn,
+    *,
+    arity: int = 1,
+    domain: ops.Domain = ops.ALL,
+    commutative: bool = False,
+    refuse: ops.RefuseFn | None = None,
+) -> Callable[..., Value]:
+    """Add an op to the table and return a function that applies it to Values or numbers.
+
+    ``forward(*inputs)`` gives the result on floats; ``local_grads(*inputs, out)`` its derivative
+    with respect to each input, on floats; ``value_grads(*inputs, out)`` the same derivatives
+    built from Values, so ``grad(create_graph=True)`` can differentiate them again. Check all
+    three with ``gradcheck(fn, point, order=2)``.
+    """
+    rule = ops.register(ops.Op(name, arity, forward, local_grads, value_grads, domain, commutative, refuse, name))
+
+    def applied(*operands: Operand) -> Value:
+        return apply(rule.name, *operands)
+
+    applied.__name__ = applied.__qualname__ = name
+    applied.__doc__ = forward.__doc__
+    return applied

@@ -17,8 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from autograd_lite import Value  # noqa: E402
-from autograd_lite.backward_steps import backward_steps, save_animation  # noqa: E402
-from autograd_lite.graph import draw_graph  # noqa: E402
+from autograd_lite.pictures import backward_steps, draw_graph, save_animation  # noqa: E402
 
 
 def worked_example() -> Value:

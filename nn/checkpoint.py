@@ -8,13 +8,14 @@ Loading parses JSON only and validates every value before the caller assigns any
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from autograd_lite import Value
+from autograd_lite.checked_io import describe, digit_count, to_float, write_atomically
 
 FORMAT = "autograd-lite/nn"
 VERSION = 1
@@ -22,19 +23,17 @@ VERSION = 1
 PathLike = str | os.PathLike[str]
 
 
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def check_number(key: str, value: object, where: str) -> float:
     """The value as a finite float, or an error naming the key."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{where}: key {key!r}: expected a number, got {type(value).__name__} {_describe(value)}")
+    if isinstance(value, Value):
+        raise TypeError(f"{where}: key {key!r}: expected a number, got a Value")
     try:
-        number = float(value)
+        number = to_float(value, where)
+    except TypeError:
+        raise TypeError(f"{where}: key {key!r}: expected a number, got {type(value).__name__} {describe(value)}") from None
     except OverflowError:
-        raise ValueError(f"{where}: key {key!r}: {len(str(value))}-digit integer is too large for a float") from None
+        size = f"{digit_count(value)}-digit integer" if isinstance(value, int) else describe(value)
+        raise ValueError(f"{where}: key {key!r}: {size} is too large for a float") from None
     if not math.isfinite(number):
         raise ValueError(f"{where}: key {key!r}: expected a finite number, got {number!r}")
     return number
@@ -58,7 +57,7 @@ def validate_parameters(
         known = set(names)
         for key in state:
             if key not in known:
-                raise ValueError(f"{where}: unexpected key {_describe(key)} (the model has no such parameter)")
+                raise ValueError(f"{where}: unexpected key {describe(key)} (the model has no such parameter)")
     return values
 
 
@@ -103,10 +102,10 @@ def read_checkpoint(path: PathLike, max_bytes: int | None = None) -> tuple[dict[
         if key not in document:
             raise ValueError(f"{where}: missing key {key!r}")
     if document["format"] != FORMAT:
-        raise ValueError(f"{where}: key 'format': expected {FORMAT!r}, got {_describe(document['format'])}")
+        raise ValueError(f"{where}: key 'format': expected {FORMAT!r}, got {describe(document['format'])}")
     version = document["version"]
     if isinstance(version, bool) or version != VERSION:
-        raise ValueError(f"{where}: key 'version': expected {VERSION}, got {_describe(version)}")
+        raise ValueError(f"{where}: key 'version': expected {VERSION}, got {describe(version)}")
     architecture = document["architecture"]
     if not isinstance(architecture, str):
         raise TypeError(f"{where}: key 'architecture': expected a string, got {type(architecture).__name__}")
@@ -116,16 +115,8 @@ def read_checkpoint(path: PathLike, max_bytes: int | None = None) -> tuple[dict[
     return parameters, architecture
 
 
-def _new_file_mode(path: PathLike) -> int:
-    """Keep an existing file's permissions; a new file gets rw for the owner, r for the rest."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        return 0o644
-
-
 def write_checkpoint(path: PathLike, parameters: Sequence[tuple[str, float]], architecture: str) -> None:
-    """Write a checkpoint atomically: a temporary file in the same directory, then os.replace."""
+    """Write a checkpoint atomically (``checked_io.write_atomically``); a non-finite parameter writes nothing."""
     where = f"save {os.fspath(path)!r}"
     for name, value in parameters:
         if not math.isfinite(value):
@@ -136,35 +127,5 @@ def write_checkpoint(path: PathLike, parameters: Sequence[tuple[str, float]], ar
         "architecture": architecture,
         "parameters": dict(parameters),
     }
-    target = os.path.abspath(os.fspath(path))
-    directory, filename = os.path.split(target)
-    mode = _new_file_mode(target)
-    # Same directory, so os.replace is a rename within one filesystem: atomic on POSIX and Windows.
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(document, file, indent=1, allow_nan=False)
-            file.write("\n")
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(directory)
-
-
-def _sync_directory(directory: str) -> None:
-    """Make the rename itself durable; not every platform can open a directory, so best effort."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    write_atomically(path, text.encode("utf-8"))

@@ -1,17 +1,19 @@
-"""Argument checks shared by the package, so every bad argument gets an error that names it."""
+"""Argument checks shared by the package, so every bad argument gets an error that names it.
+Numbers are read by the engine's own ``to_float``, so ``nn`` takes whatever the engine takes
+(numpy scalars, Fractions, Decimals) and refuses what it refuses (bool, str, complex)."""
 
 from __future__ import annotations
 
 import math
 
+from autograd_lite.checked_io import to_float
+
 
 def real_number(value: object) -> float | None:
-    """The value as a float if it is a real number (not a bool), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
+    """The value as a float if it is a real number the engine takes, else None."""
     try:
-        return float(value)
-    except OverflowError:
+        return to_float(value)
+    except (TypeError, OverflowError):
         return None
 
 

@@ -48,10 +48,6 @@ class Init(NamedTuple):
     low: float = -1.0
     high: float = 1.0
 
-    def describe(self) -> str:
-        """The spec as a user would write it."""
-        return f"({self.low!r}, {self.high!r})" if self.kind == "range" else repr(self.kind)
-
 
 def resolve_init(spec: InitSpec, where: str) -> Init:
     """The Init for 'uniform', 'xavier', 'he' or a (low, high) range with low < high."""

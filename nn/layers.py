@@ -30,6 +30,8 @@ def _micrograd_activation(activation: ActivationSpec, nonlin: bool | None, where
 class Neuron(Module):
     """One unit: act(w . x + b). Weights from ``init``; the bias starts at 0 (random for a range)."""
 
+    is_neuron = True
+
     def __init__(
         self,
         nin: int,
@@ -87,6 +89,8 @@ class Neuron(Module):
 
 class Layer(Module):
     """``nout`` neurons that read the same inputs; calling it always returns a list."""
+
+    is_layer = True
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd_lite import Value, dot, logsumexp, value_sum
+from autograd_lite.checked_io import describe, to_float
 
 Outputs = Value | Sequence[Any]
 Targets = float | Sequence[Any]
@@ -42,9 +43,10 @@ class Loss:
 
 
 def _target(value: object, where: str, index: int) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{where}: target {index} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
+    try:
+        number = to_float(value, where)
+    except (TypeError, OverflowError):
+        raise TypeError(f"{where}: target {index} must be a number, got {type(value).__name__} {describe(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{where}: target {index} must be finite, got {number!r}")
     return number
@@ -93,25 +95,14 @@ def _hinge(outputs: Outputs, targets: Targets) -> Value:
     return value_sum(margins) * (1.0 / len(margins))
 
 
-def softplus(z: Value) -> Value:
-    """log(1 + e**z), without overflow for any z; d/dz = sigmoid(z)"""
-    # The engine's op: one node, and no Python branch on z.data for a replay Tape to freeze.
-    return z.softplus()
-
-
 def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
     """mean of -y log s(z) - (1 - y) log(1 - s(z)) = softplus(z) - y z, from logits z, y in [0, 1]"""
     pairs = _pairs(outputs, targets, "binary_cross_entropy")
     for index, (_, y) in enumerate(pairs):
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r} at index {index}")
-    terms = [softplus(z) - y * z if y else softplus(z) for z, y in pairs]
+    terms = [z.softplus() - y * z if y else z.softplus() for z, y in pairs]
     return value_sum(terms) * (1.0 / len(terms))
-
-
-def log_sum_exp(logits: Sequence[Value]) -> Value:
-    """log sum_i e**z_i, computed as m + log sum_i e**(z_i - m) with m = max z_i (no overflow)"""
-    return logsumexp(logits)
 
 
 def _class_index(target: object, classes: int, index: int) -> int:
@@ -140,7 +131,7 @@ def _cross_entropy(outputs: Outputs, targets: Targets) -> Value:
     for index, (logits, target) in enumerate(zip(outputs, targets, strict=True)):
         if isinstance(logits, Value) or not all(isinstance(z, Value) for z in logits) or len(logits) < 2:
             raise TypeError(f"cross_entropy: sample {index} must be a list of at least 2 logit Values")
-        terms.append(log_sum_exp(logits) - logits[_class_index(target, len(logits), index)])
+        terms.append(logsumexp(logits) - logits[_class_index(target, len(logits), index)])
     return value_sum(terms) * (1.0 / len(terms))
 
 

@@ -9,7 +9,7 @@ sub-modules, e.g. ``("layers.0", layer)``) and ``own_parameters()`` (its own Val
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from autograd_lite import Value
 
@@ -23,6 +23,11 @@ ModuleT = TypeVar("ModuleT", bound="Module")
 
 class Module:
     """A model or a part of one: parameters, names, gradients, state and files."""
+
+    # What a module is to the pictures: one neuron (its own parameters), one layer of neurons
+    # (its children), or neither. ``neuron_layout`` reads these; nothing else does.
+    is_neuron: ClassVar[bool] = False
+    is_layer: ClassVar[bool] = False
 
     def __call__(self, x: Inputs) -> Output:
         """The output for one input vector."""
@@ -76,6 +81,20 @@ class Module:
         sampler = make_rng(rng, f"{type(self).__name__}.reset_parameters")
         for _, module in self.named_modules():
             module.reset_own_parameters(sampler)
+
+    def neuron_layout(self) -> list[tuple[str, str | None, tuple[Value, ...]]]:
+        """Each neuron, for pictures: (dotted name, the name of its layer or None, its parameters)."""
+        entries: list[tuple[str, str | None, tuple[Value, ...]]] = []
+        stack: list[tuple[str, Module, str | None]] = [("", self, None)]
+        while stack:
+            name, module, layer = stack.pop()
+            if module.is_layer:
+                layer = name
+            if module.is_neuron:
+                entries.append((name, layer, tuple(value for _, value in module.own_parameters())))
+            children = [(f"{name}.{child}" if name else child, sub, layer) for child, sub in module.named_children()]
+            stack.extend(reversed(children))
+        return entries
 
     def parameter_groups(self) -> dict[str, list[Value]]:
         """Parameters grouped by direct child (``layers.0``, ``units.h``), for gradient-flow charts."""

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, grad
-from autograd_lite.expression import (
+from autograd_lite.cli.expression import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,

@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from .value import Value
+from ..value import Value
 
 MAX_LENGTH = 1000
 """The longest expression accepted, in characters."""

@@ -1,6 +1,7 @@
-"""Pictures of a computation graph: ``draw_graph(root)`` (alias ``draw_dot``, shortcut
-``Value.draw()``) returns a ``Graph`` you can save as SVG, PNG, PDF or DOT, or show inline in
-Jupyter.
+"""Pictures of a computation graph: ``draw_graph(root)`` (shortcut ``Value.draw()``) returns a
+``Graph`` you can save as SVG, PNG, PDF or DOT, or show inline in Jupyter; ``draw_dot(root,
+format, rankdir)`` is the same picture under micrograd's name and signature, and its result
+answers graphviz's ``render``, ``view``, ``pipe`` and ``source`` as micrograd's does.
 
 >>> from autograd_lite import Value
 >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
@@ -18,18 +19,18 @@ display falls back to the DOT text with an install hint, and ``.save``/``.pipe``
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
-from .graph_dot import build_dot, prepare
-from .graph_model import NamedParameters
-from .graph_options import DrawOptions
-from .value import Value
+from ..checked_io import write_atomically
+from ..value import Value
+from .dot import build_dot, prepare
+from .options import DrawOptions
 
 INSTALL_HINT = (
     "install Graphviz to render it: apt-get install graphviz | brew install graphviz | conda install graphviz"
@@ -52,11 +53,14 @@ def graphviz_available() -> bool:
 class Graph:
     """A drawn computation graph: DOT text that renders to SVG, PNG or PDF with Graphviz."""
 
-    def __init__(self, source: str, nodes: int = 0, edges: int = 0, hidden: int = 0) -> None:
+    def __init__(self, source: str, nodes: int = 0, edges: int = 0, hidden: int = 0, format: str = "svg") -> None:
         self.source = source
         self.nodes = nodes
         self.edges = edges
         self.hidden = hidden
+        if format not in RENDER_FORMATS:
+            raise ValueError(f"draw_dot: format must be one of {', '.join(RENDER_FORMATS)}, got {format!r}")
+        self.format = format
 
     def __repr__(self) -> str:
         hidden = f", {self.hidden} not shown" if self.hidden else ""
@@ -65,8 +69,10 @@ class Graph:
     def __str__(self) -> str:
         return self.source
 
-    def pipe(self, format: str = "svg", *, dpi: int = PNG_DPI, timeout: float | None = 120.0) -> bytes:
-        """The picture rendered by Graphviz in ``format`` ('svg', 'png', 'pdf', 'json', 'plain'); PNG at ``dpi``."""
+    def pipe(self, format: str | None = None, *, dpi: int = PNG_DPI, timeout: float | None = 120.0) -> bytes:
+        """The picture rendered by Graphviz in ``format`` ('svg', 'png', 'pdf', 'json', 'plain'; default
+        the graph's own ``format``); PNG at ``dpi``."""
+        format = self.format if format is None else format
         if format not in RENDER_FORMATS:
             raise ValueError(f"Graph.pipe: format must be one of {', '.join(RENDER_FORMATS)}, got {format!r}")
         if type(dpi) is not int or dpi < 1:
@@ -106,9 +112,41 @@ class Graph:
         write_atomically(target, data)
         return target
 
+    def render(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        **options: Any,
+    ) -> str:
+        """Save the DOT text as ``filename`` and the picture beside it as ``filename.<format>``, as
+        graphviz's ``render`` does (micrograd's ``dot.render('gout')`` writes ``gout.svg``); returns
+        the picture's path. ``view`` opens it, ``cleanup`` removes the DOT file afterwards."""
+        return str(
+            self.to_graphviz().render(
+                filename if filename is not None else "autograd.gv",
+                directory,
+                view=view,
+                cleanup=cleanup,
+                format=format or self.format,
+                **options,
+            )
+        )
+
+    def view(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        cleanup: bool = False,
+    ) -> str:
+        """Render the picture and open it in the system's viewer, as graphviz's ``view`` does."""
+        return self.render(filename, directory, view=True, cleanup=cleanup)
+
     def to_graphviz(self) -> graphviz.Source:
         """The same picture as a ``graphviz.Source``, for code that already speaks the graphviz package."""
-        return graphviz.Source(self.source)
+        return graphviz.Source(self.source, format=self.format)
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
@@ -125,63 +163,32 @@ class Graph:
         return {"image/svg+xml": svg, "text/plain": repr(self)}
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file, so a reader never sees half a file."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    # os.open with mode 0o666 lets the umask decide, as for any new file (mkstemp would give 0o600).
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def draw_graph(
-    root: Value,
-    *,
-    rankdir: str = "LR",
-    show_data: bool = True,
-    show_grad: bool = True,
-    edge_labels: bool = False,
-    color: str | None = "grad",
-    precision: int = 4,
-    max_nodes: int | None = 300,
-    cluster: NamedParameters | None = None,
-    collapse: str | None = None,
-    parameters: Iterable[Value] = (),
-    grad_range: tuple[float, float] | None = None,
-) -> Graph:
+def draw_graph(root: Value, options: DrawOptions | None = None, **keywords: Any) -> Graph:
     """A picture of the graph that ends at ``root``: values, gradients and the ops between them.
 
-    ``edge_labels`` writes each edge's local derivative and, once a backward pass has gone
-    through, the contribution it carried (upstream grad x local). ``color`` is 'grad' (purple
-    negative, green positive, darker when larger, grey 0, red NaN/inf), 'role' (input,
-    parameter, constant, output) or None. Parameters are the model's (``cluster``) and any
-    leaves passed in ``parameters``; every other leaf that is not a constant is an input.
-    Above ``max_nodes`` the nodes nearest the root are drawn, with one node counting the rest.
-    ``cluster=model`` boxes each neuron and layer; ``collapse='neuron'`` draws a neuron as one
-    node with the norm of its parameters' gradients. ``grad_range=(low, high)`` fixes the
-    magnitudes the colour scale spans (default: this graph's own), so pictures compare.
+    The keywords are those of ``DrawOptions`` (or pass one as ``options``): ``rankdir``,
+    ``show_data``, ``show_grad``, ``edge_labels`` (each edge's local derivative and, after a
+    backward pass, the gradient it carried), ``color`` ('grad', 'role' or None), ``precision``,
+    ``max_nodes``, ``cluster=model`` (a box per neuron and layer), ``collapse='neuron'``,
+    ``parameters`` and ``grad_range``.
     """
-    options = DrawOptions(
-        rankdir=rankdir,
-        show_data=show_data,
-        show_grad=show_grad,
-        edge_labels=edge_labels,
-        color=color,
-        precision=precision,
-        max_nodes=max_nodes,
-        cluster=cluster,
-        collapse=collapse,
-        parameters=tuple(parameters),
-        grad_range=grad_range,
-    )
-    drawn = build_dot(prepare(root, options))
+    chosen = _options("draw_graph", options, keywords)
+    drawn = build_dot(prepare(root, chosen))
     return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden)
 
 
-draw_dot = draw_graph
-"""The name micrograd uses for ``draw_graph``."""
+def _options(where: str, options: DrawOptions | None, keywords: dict[str, Any]) -> DrawOptions:
+    if options is None:
+        return DrawOptions.from_keywords(where, keywords)
+    if not isinstance(options, DrawOptions):
+        raise TypeError(f"{where}: options must be a DrawOptions, got {type(options).__name__}")
+    if keywords:
+        raise TypeError(f"{where}: give options=DrawOptions(...) or keywords, not both")
+    return options
+
+
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", **keywords: Any) -> Graph:
+    """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: ``draw_graph`` with micrograd's
+    signature, returning a ``Graph`` that renders in ``format`` (``render``, ``view``, ``pipe``)."""
+    drawn = draw_graph(root, DrawOptions.from_keywords("draw_dot", {"rankdir": rankdir, **keywords}))
+    return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden, format=format)

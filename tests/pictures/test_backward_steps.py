@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, grad, topological_order
-from autograd_lite.backward_steps import Frame, animation_html, backward_steps, save_animation, show_frames
+from autograd_lite.pictures import Frame, animation_html, backward_steps, save_animation, show_frames
+from tests.pictures.dot_reader import parse_dot, worked_example
 from tests.strategies import Expression, expressions
-from tests.test_graph import parse_dot, worked_example
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -9,137 +9,21 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, grad
-from autograd_lite.graph import Graph, draw_dot, draw_graph
+from autograd_lite.pictures import Graph, draw_dot, draw_graph
+from tests.pictures.dot_reader import (
+    all_nodes,
+    brightness,
+    parse_dot,
+    rgb,
+    worked_example,
+)
 from tests.strategies import Expression, build_or_reject, expressions
-
-# ---- a small reader for the DOT that draw_graph writes (one statement per line) ------------
-
-
-@dataclass
-class Dot:
-    """Nodes (name -> attributes), edges (tail, head, attributes) and which cluster holds each node."""
-
-    nodes: dict[str, dict[str, str]] = field(default_factory=dict)
-    edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    clusters: dict[str, list[str]] = field(default_factory=dict)
-    cluster_labels: dict[str, str] = field(default_factory=dict)
-    graph: dict[str, str] = field(default_factory=dict)
-
-    def edges_between(self, tail: str, head: str) -> list[dict[str, str]]:
-        return [attrs for t, h, attrs in self.edges if t == tail and h == head]
-
-    def named(self, label: str) -> str:
-        """The node whose label starts with the bold text ``label``."""
-        found = [n for n, a in self.nodes.items() if f"<B>{label}</B>" in a.get("label", "")]
-        assert len(found) == 1, (label, found)
-        return found[0]
-
-    def value_nodes(self) -> list[str]:
-        return [n for n in self.nodes if re.fullmatch(r"n\d+", n)]
-
-
-def parse_attributes(text: str) -> dict[str, str]:
-    """``key=value, key="quoted", key=<html <nested>>`` into a dict (HTML without its outer <>)."""
-    attributes: dict[str, str] = {}
-    position = 0
-    while position < len(text):
-        match = re.compile(r"\s*(\w+)=").match(text, position)
-        assert match, text[position:]
-        key = match.group(1)
-        position = match.end()
-        if text[position] == "<":
-            depth, start = 0, position
-            while True:
-                depth += {"<": 1, ">": -1}.get(text[position], 0)
-                position += 1
-                if depth == 0:
-                    break
-            attributes[key] = text[start + 1 : position - 1]
-        elif text[position] == '"':
-            end = position + 1
-            while text[end] != '"':
-                end += 2 if text[end] == "\\" else 1
-            attributes[key] = text[position + 1 : end]
-            position = end + 1
-        else:
-            end = text.find(",", position)
-            end = len(text) if end < 0 else end
-            attributes[key] = text[position:end].strip()
-            position = end
-        position = text.find(",", position)
-        position = len(text) if position < 0 else position + 1
-    return attributes
-
-
-def parse_dot(source: str) -> Dot:
-    """Read draw_graph's output: node, edge, graph and cluster statements, one per line."""
-    dot = Dot()
-    open_clusters: list[str] = []
-    lines = source.splitlines()
-    assert lines[0] == "digraph autograd {" and lines[-1] == "}"
-    for line in lines[1:-1]:
-        text = line.strip()
-        if cluster := re.fullmatch(r"subgraph (\w+) \{.*", text):
-            open_clusters.append(cluster.group(1))
-            dot.clusters[cluster.group(1)] = []
-            if inline_label := re.search(r"label=<(.*)>;$", text):
-                dot.cluster_labels[cluster.group(1)] = inline_label.group(1)
-        elif text == "}":
-            open_clusters.pop()
-        elif edge := re.fullmatch(r"(\w+) -> (\w+)(?: \[(.*)\])?;", text):
-            dot.edges.append((edge.group(1), edge.group(2), parse_attributes(edge.group(3) or "")))
-        elif statement := re.fullmatch(r"(\w+) \[(.*)\];", text):
-            name, attributes = statement.group(1), parse_attributes(statement.group(2))
-            if name == "graph":
-                dot.graph = attributes
-            elif name not in ("node", "edge"):
-                dot.nodes[name] = attributes
-                for cluster_name in open_clusters:
-                    dot.clusters[cluster_name].append(name)
-        elif cluster_label := re.match(r"label=<(.*?)>;", text):
-            dot.cluster_labels[open_clusters[-1]] = cluster_label.group(1)
-        elif not re.match(r"(style|color|fillcolor)=", text):
-            raise AssertionError(f"unexpected DOT line: {line}")
-    return dot
-
-
-def rgb(colour: str) -> tuple[int, int, int]:
-    assert re.fullmatch(r"#[0-9a-f]{6}", colour), colour
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def brightness(colour: str) -> float:
-    r, g, b = rgb(colour)
-    return 0.299 * r + 0.587 * g + 0.114 * b
-
-
-def all_nodes(root: Value) -> list[Value]:
-    """Every Value below root (the test's own traversal, independent of the engine's)."""
-    seen: dict[int, Value] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen[id(node)] = node
-            stack.extend(node.parents)
-    return list(seen.values())
-
-
-def worked_example() -> tuple[Value, Value, Value, Value, Value]:
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f
-
 
 # ---- the worked example ------------------------------------------------------------------
 
@@ -377,7 +261,7 @@ def test_rankdir_is_passed_on() -> None:
 
 def test_draw_dot_and_value_draw_are_the_same_picture() -> None:
     *_, f = worked_example()
-    assert draw_dot is draw_graph
+    assert draw_dot(f, edge_labels=True).source == draw_graph(f, edge_labels=True).source
     picture = f.draw(edge_labels=True)
     assert isinstance(picture, Graph)
     assert picture.source == draw_graph(f, edge_labels=True).source == str(picture)
@@ -440,7 +324,7 @@ def test_a_wide_graph_is_cut_without_drawing_every_operand_edge() -> None:
         ({"collapse": "neuron"}, ValueError, "cluster"),
         ({"collapse": "layer"}, ValueError, "collapse"),
         ({"parameters": [1.0]}, TypeError, "parameters"),
-        ({"cluster": object()}, TypeError, "named_parameters"),
+        ({"cluster": object()}, TypeError, "neuron_layout"),
     ],
 )
 def test_bad_options_raise_a_clear_error(

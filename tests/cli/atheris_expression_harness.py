@@ -11,7 +11,7 @@ import atheris
 
 with atheris.instrument_imports():
     from autograd_lite import Value
-    from autograd_lite.expression import ExpressionError, parse
+    from autograd_lite.cli.expression import ExpressionError, parse
 
 NAMES = ("x", "y", "z")
 DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)

@@ -1,6 +1,6 @@
 """How the graph pictures look: number formatting, safe labels, colours and legends.
 
-Lets ``graph`` and ``backward_steps`` turn numbers and user text into Graphviz HTML-like labels
+Lets the drawing code turn numbers and user text into Graphviz HTML-like labels
 that cannot break the DOT syntax, colour a gradient by its sign and magnitude, and draw a
 legend that says what the colours mean. Nothing here knows about Values.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from ..checked_io import format_number
 
 # ColorBrewer's PRGn diverging palette, light to dark: purple for negative gradients, green for
 # positive ones. It is colour-blind safe and leaves red free to mean NaN or inf. The darkest
@@ -49,7 +51,6 @@ _MIN_DECADES = 3.0
 # Graphviz expands escapes such as \N and \E even inside HTML-like labels; a doubled
 # backslash is its way to write one literal backslash.
 _HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
-MAX_LABEL_CHARS = 60
 
 
 def escape_html(text: str) -> str:
@@ -85,22 +86,6 @@ def escape_dot_string(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis, so one long label cannot widen a page."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def format_number(x: float, precision: int) -> str:
-    """``x`` with ``precision`` significant digits; 'nan', 'inf', '-inf' as themselves, -0.0 as 0."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0.0:
-        return "0"
-    return f"{x:.{precision}g}"
 
 
 def _hex_to_rgb(colour: str) -> tuple[int, int, int]:

@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from . import __version__
-from .backward_steps import backward_steps, save_animation
+from .. import __version__
+from ..checked_io import format_number, quote
+from ..engine import backward, grad, hessian
+from ..pictures import GraphvizError, backward_steps, draw_graph, graphviz_available, save_animation
+from ..pictures.render import INSTALL_HINT, SUFFIX_FORMATS
+from ..value import Value
 from .demo import DATASETS, L2, LR_END, LR_START, DemoOptions, run
-from .engine import backward, grad, hessian
 from .expression import FUNCTIONS, ExpressionError, check_name, parse
-from .graph import INSTALL_HINT, SUFFIX_FORMATS, GraphvizError, draw_graph, graphviz_available
-from .value import Value
 
 PROG = "autograd-lite"
 Result = TypeVar("Result")
@@ -50,35 +51,22 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} ({hint})\n")
 
 
-def format_number(x: float) -> str:
-    """A float for people: integers without '.0', anything else in its shortest round-trip form."""
-    if math.isfinite(x) and x.is_integer() and abs(x) < 1e16:
-        return str(int(x))
-    return repr(x)
-
-
 def parse_assignment(text: str) -> tuple[str, float]:
     """``"x=-2"`` -> ``("x", -2.0)``; UsageError for anything else."""
     name, equals, number = text.partition("=")
     if not equals:
-        raise UsageError(f"expected NAME=VALUE after the expression, got {_quote(text)}")
+        raise UsageError(f"expected NAME=VALUE after the expression, got {quote(text)}")
     try:
         name = check_name(name.strip())
     except ExpressionError as error:
-        raise UsageError(f"in {_quote(text)}: {error}") from None
+        raise UsageError(f"in {quote(text)}: {error}") from None
     try:
         value = float(number)
     except ValueError:
-        raise UsageError(f"in {_quote(text)}: {_quote(number)} is not a number") from None
+        raise UsageError(f"in {quote(text)}: {quote(number)} is not a number") from None
     if not math.isfinite(value):
-        raise UsageError(f"in {_quote(text)}: the value must be a finite number")
+        raise UsageError(f"in {quote(text)}: the value must be a finite number")
     return name, value
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    """``text`` quoted on one line and shortened, safe to put in a one-line message."""
-    flat = repr(text)
-    return flat if len(flat) <= limit else flat[: limit - 4] + "...'"
 
 
 def run_grad(args: argparse.Namespace) -> int:
@@ -136,7 +124,7 @@ def _output_path(text: str | None, suffixes: Sequence[str], option: str) -> Path
         return None
     path = Path(text)
     if path.suffix.lower() not in suffixes:
-        raise UsageError(f"{option} {_quote(text)}: the file name must end in {', '.join(suffixes)}")
+        raise UsageError(f"{option} {quote(text)}: the file name must end in {', '.join(suffixes)}")
     return path
 
 

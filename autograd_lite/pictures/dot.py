@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .engine import count_uses
-from .graph_model import ModelLayout, model_layout
-from .graph_options import DrawOptions, PassState
-from .graph_style import (
+from ..checked_io import format_number, shorten
+from ..ops import OPS
+from ..value import Value
+from .model import ModelLayout, model_layout
+from .options import DrawOptions, PassState
+from .style import (
     HIGHLIGHT,
     MUTED_TEXT,
     OP_FILL,
@@ -25,14 +27,10 @@ from .graph_style import (
     GradScale,
     escape_dot_string,
     escape_html,
-    format_number,
     grad_legend,
     role_legend,
-    shorten,
     text_colour,
 )
-from .ops import OPS
-from .value import Value
 
 ROLE_ORDER = ("input", "parameter", "constant", "output", "intermediate")
 
@@ -54,30 +52,50 @@ class DotGraph:
     hidden: int
 
 
-def breadth_first_order(root: Value) -> list[Value]:
+def picture_operands(root: Value) -> dict[Value, tuple[Value, ...]]:
+    """Every computed node below ``root`` with its operands as Values, read once.
+
+    A plain-number operand becomes a constant leaf here, once, so each drawing refers to the same
+    constant box every time it meets it.
+    """
+    operands: dict[Value, tuple[Value, ...]] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in operands or node.is_leaf:
+            continue
+        operands[node] = node.parents
+        stack.extend(p for p in operands[node] if not p.is_leaf and p not in operands)
+    return operands
+
+
+def breadth_first_order(root: Value, operands: dict[Value, tuple[Value, ...]]) -> list[Value]:
     """Every node below ``root``, root first, each after all its users, nearest the root first.
 
     Kahn's order with a queue: any prefix holds every user of each node in it, so a truncated
     picture explains each drawn gradient with edges that are drawn too.
     """
-    uses = count_uses(root)
+    uses: dict[Value, int] = {}
+    for node_operands in operands.values():
+        for operand in node_operands:
+            uses[operand] = uses.get(operand, 0) + 1
     order = [root]
     position = 0
     while position < len(order):
         node = order[position]
         position += 1
-        for parent in node.parents:
-            left = uses[parent] - 1
-            uses[parent] = left
+        for operand in operands.get(node, ()):
+            left = uses[operand] - 1
+            uses[operand] = left
             if left == 0:
-                order.append(parent)
+                order.append(operand)
     return order
 
 
 def operand_mark(op: str, slot: int) -> str:
     """'a'/'b' (or 'base'/'exp') for the operands of a non-commutative op, '' otherwise."""
     rule = OPS.get(op)
-    if rule is None or rule.commutative:
+    if rule is None or rule.commutative or rule.arity == 1:
         return ""
     marks = OPERAND_MARKS.get(op, ("a", "b", "c", "d"))
     return marks[slot] if slot < len(marks) else f"#{slot + 1}"
@@ -95,6 +113,7 @@ class _Builder:
     options: DrawOptions
     state: PassState | None
     order: list[Value]
+    operands: dict[Value, tuple[Value, ...]]
     layout: ModelLayout | None
     kept: dict[Value, int] = field(default_factory=dict)
     kept_neurons: dict[int, None] = field(default_factory=dict)
@@ -253,7 +272,7 @@ class _Builder:
 
     def op_node(self, node: Value) -> str:
         symbol = OP_SYMBOLS.get(node.op, node.op)
-        missing = sum(parent not in self.kept for parent in node.parents)
+        missing = sum(parent not in self.kept for parent in self.operands[node])
         # An op whose operands were left out is dashed, so a cut is visible even without edges.
         style = "filled,dashed" if missing else "filled"
         attributes = f'shape=ellipse, style="{style}", fillcolor="{OP_FILL}", fontsize=10, margin="0.04,0.02"'
@@ -342,7 +361,7 @@ class _Builder:
             head = f"neuron{head_unit}" if isinstance(head_unit, int) else f"{self.name(node)}op"
             if not isinstance(head_unit, int):
                 self.edge(f"{self.name(node)}op", self.name(node))
-            for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads, strict=True)):
+            for slot, (parent, local) in enumerate(zip(self.operands[node], node.local_grads, strict=True)):
                 tail_unit = self.unit(parent)
                 if tail_unit == head_unit and isinstance(tail_unit, int):
                     continue
@@ -376,7 +395,7 @@ class _Builder:
         owner = self.layout.owner
         for node in self.order:
             node_owner = owner.get(node)
-            for parent in node.parents:
+            for parent in self.operands.get(node, ()):
                 parent_owner = owner.get(parent)
                 if parent_owner is not None and parent_owner != node_owner:
                     exits.setdefault(parent_owner, {})[parent] = None
@@ -500,6 +519,7 @@ class Prepared:
     root: Value
     options: DrawOptions
     order: list[Value]
+    operands: dict[Value, tuple[Value, ...]]
     layout: ModelLayout | None
 
 
@@ -507,9 +527,10 @@ def prepare(root: Value, options: DrawOptions) -> Prepared:
     """Walk the graph once; ``backward_steps`` then draws each frame without walking it again."""
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__}")
-    order = breadth_first_order(root)
-    layout = model_layout(options.cluster, order) if options.cluster is not None else None
-    return Prepared(root, options, order, layout)
+    operands = picture_operands(root)
+    order = breadth_first_order(root, operands)
+    layout = model_layout(options.cluster, order, operands) if options.cluster is not None else None
+    return Prepared(root, options, order, operands, layout)
 
 
 def build_dot(prepared: Prepared, state: PassState | None = None) -> DotGraph:
@@ -520,6 +541,7 @@ def build_dot(prepared: Prepared, state: PassState | None = None) -> DotGraph:
         options,
         state,
         prepared.order,
+        prepared.operands,
         prepared.layout,
         parameters=frozenset(options.parameters),
     )

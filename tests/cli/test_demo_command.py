@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite.graph import graphviz_available
+from autograd_lite.pictures.render import graphviz_available
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

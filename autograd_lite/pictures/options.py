@@ -1,16 +1,17 @@
-"""The options of a graph picture, checked once: ``DrawOptions`` (what ``draw_graph`` takes)
-and ``PassState`` (the moment of a backward pass that a ``backward_steps`` frame shows).
+"""The options of a graph picture, checked once: ``DrawOptions`` (every keyword ``draw_graph``
+and ``backward_steps`` take, named and checked here only) and ``PassState`` (the moment of a
+backward pass that a ``backward_steps`` frame shows).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from .graph_model import NamedParameters
-from .graph_style import GradScale
-from .value import Value
+from ..value import Value
+from .model import Describes
+from .style import GradScale
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 COLORS = ("grad", "role", None)
@@ -19,7 +20,17 @@ COLLAPSES = (None, "neuron")
 
 @dataclass(frozen=True)
 class DrawOptions:
-    """The drawing options of ``draw_graph``, checked once when made."""
+    """How to draw a graph, checked once when made.
+
+    ``rankdir`` 'LR', 'RL', 'TB' or 'BT'; ``show_data``, ``show_grad``: what each box shows;
+    ``edge_labels``: each edge's local derivative and the gradient it carried; ``color``: 'grad'
+    (purple negative, green positive, darker when larger, grey 0, red NaN/inf), 'role' (input,
+    parameter, constant, output) or None; ``precision``: significant digits; ``max_nodes``: draw
+    the nodes nearest the root and count the rest; ``cluster``: a model (``nn.Module``) whose
+    neurons and layers get boxes; ``collapse='neuron'``: a neuron as one node; ``parameters``:
+    more leaves to colour as parameters; ``grad_range=(low, high)``: the gradient magnitudes the
+    colour scale spans (default: this graph's own), so pictures compare.
+    """
 
     rankdir: str = "LR"
     show_data: bool = True
@@ -28,10 +39,24 @@ class DrawOptions:
     color: str | None = "grad"
     precision: int = 4
     max_nodes: int | None = 300
-    cluster: NamedParameters | None = None
+    cluster: Describes | None = None
     collapse: str | None = None
     parameters: tuple[Value, ...] = ()
     grad_range: tuple[float, float] | None = None
+
+    @classmethod
+    def from_keywords(cls, where: str, options: dict[str, object]) -> DrawOptions:
+        """The options named in ``options`` (the rest at their defaults); an unknown name is an error."""
+        known = cls.__dataclass_fields__
+        for name in options:
+            if name not in known:
+                raise TypeError(f"{where}: unknown option {name!r}; the options are {', '.join(known)}")
+        if "parameters" in options:
+            parameters = options["parameters"]
+            if not isinstance(parameters, Iterable):
+                raise TypeError(f"{where}: parameters must be an iterable of Values, got {type(parameters).__name__}")
+            options = {**options, "parameters": tuple(parameters)}
+        return cls(**options)  # type: ignore[arg-type]  # each field checks its own type below
 
     def __post_init__(self) -> None:
         if self.rankdir not in RANKDIRS:

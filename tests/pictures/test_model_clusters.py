@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterator, Sequence
 import pytest
 
 from autograd_lite import Value, dot
-from autograd_lite.graph import draw_graph
-from autograd_lite.graph_model import layer_of, model_layout, neuron_of
-from tests.test_graph import all_nodes, parse_dot
+from autograd_lite.pictures.model import ModelLayout, model_layout
+from autograd_lite.pictures.render import draw_graph
+from tests.pictures.dot_reader import all_nodes, parse_dot
 
 Activation = Callable[[Value], Value]
 
 
 class TinyMLP:
-    """A stand-in for nn.MLP: act(w . x + b) per neuron, with nn's parameter names."""
+    """A stand-in for nn.MLP: act(w . x + b) per neuron, describing itself as nn's modules do."""
 
     def __init__(self, sizes: Sequence[int], activation: Activation, seed: int = 0) -> None:
         rng = random.Random(seed)
@@ -33,12 +33,13 @@ class TinyMLP:
         ]
         self.activation = activation
 
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+    def neuron_layout(self) -> Iterator[tuple[str, str | None, tuple[Value, ...]]]:
         for i, layer in enumerate(self.layers):
             for j, (weights, bias) in enumerate(layer):
-                for k, weight in enumerate(weights):
-                    yield f"layers.{i}.neurons.{j}.w.{k}", weight
-                yield f"layers.{i}.neurons.{j}.b", bias
+                yield f"layers.{i}.neurons.{j}", f"layers.{i}", (*weights, bias)
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for weights, bias in layer for p in (*weights, bias)]
 
     def __call__(self, x: Sequence[Value]) -> list[Value]:
         for layer in self.layers:
@@ -62,19 +63,45 @@ def squared_error(model: TinyMLP, samples: Sequence[tuple[float, float]]) -> tup
     return loss, inputs
 
 
-def test_parameter_names_give_neurons_and_layers() -> None:
-    assert neuron_of("layers.2.neurons.3.w.10") == "layers.2.neurons.3"
-    assert neuron_of("layers.2.neurons.3.b") == "layers.2.neurons.3"
-    assert neuron_of("units.h1.w.0") == "units.h1"
-    assert neuron_of("scale") is None
-    assert layer_of("layers.2.neurons.3") == "layers.2"
-    assert layer_of("units.h1") is None
+def layout_of(model: object, root: Value) -> ModelLayout:
+    """model_layout over every node below root, with operands read once per node."""
+    nodes = all_nodes(root)
+    return model_layout(model, nodes, {n: n.parents for n in nodes if not n.is_leaf})  # type: ignore[arg-type]
+
+
+def test_models_name_their_neurons_and_layers_through_the_protocol() -> None:
+    import nn
+
+    mlp = nn.MLP(2, [3, 3, 4, 1], rng=0)
+    entries = {name: (layer, params) for name, layer, params in mlp.neuron_layout()}
+    neuron = mlp.layers[2].neurons[3]
+    assert entries["layers.2.neurons.3"] == ("layers.2", (*neuron.w, neuron.b))
+    network = nn.Network(["x1", "x2"], [nn.Unit("h1", ["x1", "x2"]), nn.Unit("y", ["x1", "h1"])])
+    layers = {name: layer for name, layer, _ in network.neuron_layout()}
+    assert layers == {"units.h1": None, "units.y": None}
+
+    class Scaled(nn.Module):
+        """A module with a parameter of its own that belongs to no neuron."""
+
+        def __init__(self) -> None:
+            self.scale = Value(2.0)
+            self.inner = nn.Neuron(2, rng=0)
+
+        def own_parameters(self) -> Iterator[tuple[str, Value]]:
+            yield "scale", self.scale
+
+        def named_children(self) -> Iterator[tuple[str, nn.Module]]:
+            yield "inner", self.inner
+
+    scaled = Scaled()
+    assert [(name, layer) for name, layer, _ in scaled.neuron_layout()] == [("inner", None)]
+    assert all(scaled.scale not in params for _, _, params in scaled.neuron_layout())
 
 
 def test_each_neuron_owns_its_parameters_dot_bias_and_activation_and_nothing_else() -> None:
     model = TinyMLP([2, 3, 1], Value.tanh)
     loss, inputs = squared_error(model, [(0.5, -1.0)])
-    layout = model_layout(model, all_nodes(loss))
+    layout = layout_of(model, loss)
     assert [n.name for n in layout.neurons] == [f"layers.0.neurons.{j}" for j in range(3)] + [
         "layers.1.neurons.0"
     ]
@@ -92,7 +119,7 @@ def test_each_neuron_owns_its_parameters_dot_bias_and_activation_and_nothing_els
 def test_a_leaky_relu_written_as_a_product_with_a_constant_joins_its_neuron() -> None:
     model = TinyMLP([2, 2], lambda v: v * (1.0 if v.data > 0 else 0.01))
     out, _ = model([Value(1.0), Value(-2.0)])
-    layout = model_layout(model, all_nodes(out))
+    layout = layout_of(model, out)
     assert layout.owner[out] == 0
 
 
@@ -122,13 +149,11 @@ def test_a_network_without_layers_gets_neuron_boxes_only() -> None:
             self.h = [Value(0.3, "hw0"), Value(-0.2, "hw1")], Value(0.0, "hb")
             self.o = [Value(0.7, "ow0"), Value(0.5, "ow1")], Value(0.1, "ob")
 
-        def named_parameters(self) -> list[tuple[str, Value]]:
-            pairs = []
-            for unit, (weights, bias) in (("h", self.h), ("out", self.o)):
-                pairs += [(f"units.{unit}.w.{k}", w) for k, w in enumerate(weights)] + [
-                    (f"units.{unit}.b", bias)
-                ]
-            return pairs
+        def neuron_layout(self) -> list[tuple[str, None, tuple[Value, ...]]]:
+            return [(f"units.{unit}", None, (*weights, bias)) for unit, (weights, bias) in (("h", self.h), ("out", self.o))]
+
+        def parameters(self) -> list[Value]:
+            return [p for _, _, params in self.neuron_layout() for p in params]
 
     net = Units()
     x = [Value(1.0, "x0"), Value(2.0, "x1")]
@@ -172,15 +197,20 @@ def test_collapse_counts_a_neuron_as_one_node_for_max_nodes() -> None:
     assert len(drawn) == 12 and "more nodes not shown" in cut.nodes["more"]["label"]
 
 
-def test_a_model_whose_named_parameters_are_not_pairs_is_refused() -> None:
+def test_a_model_whose_neuron_layout_is_not_name_layer_parameters_is_refused() -> None:
     class Broken:
-        def named_parameters(self) -> list[object]:
+        def neuron_layout(self) -> list[object]:
             return [("w", 1.0)]
 
+        def parameters(self) -> list[Value]:
+            return []
+
     with pytest.raises(
-        TypeError, match=r"draw_graph: cluster.named_parameters\(\) must yield \(str, Value\) pairs"
+        TypeError, match=r"draw_graph: cluster.neuron_layout\(\) must yield \(name, layer, parameters\)"
     ):
         draw_graph(Value(1.0) * 2.0, cluster=Broken())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"draw_graph: cluster must have neuron_layout\(\) and parameters\(\)"):
+        draw_graph(Value(1.0) * 2.0, cluster=object())  # type: ignore[arg-type]
 
 
 # ---- with the real nn.MLP ------------------------------------------------------------------

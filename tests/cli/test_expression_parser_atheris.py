@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HARNESS = Path(__file__).parent / "fuzz" / "fuzz_expression.py"
+HARNESS = Path(__file__).parent / "atheris_expression_harness.py"
 
 
 def test_atheris_finds_no_crash_in_the_expression_parser(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .graph import INSTALL_HINT, draw_graph, graphviz_available
-from .mode import no_grad
-from .value import Value
+from ..mode import no_grad
+from ..pictures import draw_graph, graphviz_available
+from ..pictures.render import INSTALL_HINT
+from ..value import Value
 
 SAMPLES = 100
 L2 = 1e-4

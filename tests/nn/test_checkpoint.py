@@ -218,43 +218,44 @@ class _Interrupted(OSError):
 def test_an_interrupted_save_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
     path, _ = saved(tmp_path)
     old = path.read_bytes()
-    real_dump = json.dump
+    real_fdopen = os.fdopen
 
     class HalfWritten:
-        """A file whose writes fail after a few pieces of the document have gone through."""
+        """A file whose write puts half the bytes on disk, then fails."""
 
         def __init__(self, file: Any) -> None:
-            self.file, self.count = file, 0
+            self.file = file
 
-        def write(self, text: str) -> int:
-            self.count += 1
-            if self.count > 5:
-                raise _Interrupted("disk full")
-            return int(self.file.write(text))
+        def __enter__(self) -> HalfWritten:
+            return self
 
-    def dump_then_fail(document: Any, file: Any, **options: Any) -> None:
-        file.write('{"format": "autograd-lite/nn", "par')
-        raise _Interrupted("killed in the middle of json.dump")
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
 
-    def dump_through_failing_writes(document: Any, file: Any, **options: Any) -> None:
-        real_dump(document, HalfWritten(file), **options)
+        def write(self, data: bytes) -> int:
+            self.file.write(data[: len(data) // 2])
+            raise _Interrupted("disk full")
+
+    def dump_then_fail(document: Any, **options: Any) -> str:
+        raise _Interrupted("killed in the middle of json.dumps")
+
+    def open_failing_writes(descriptor: int, mode: str) -> HalfWritten:
+        return HalfWritten(real_fdopen(descriptor, mode))
 
     def replace_fails(source: Any, target: Any) -> None:
         raise _Interrupted("power cut before the rename")
 
-    def dump_interrupted(document: Any, file: Any, **options: Any) -> None:
-        file.write("{")
+    def sync_interrupted(descriptor: int) -> None:
         raise KeyboardInterrupt
 
     patches = {
-        "dump": ("json.dump", dump_then_fail),
-        "write": ("json.dump", dump_through_failing_writes),
-        "replace": ("os.replace", replace_fails),
-        "interrupt": ("json.dump", dump_interrupted),
+        "dump": (json, "dumps", dump_then_fail),
+        "write": (os, "fdopen", open_failing_writes),
+        "replace": (os, "replace", replace_fails),
+        "interrupt": (os, "fsync", sync_interrupted),
     }
-    attribute, fake = patches[failure]
-    module: Any = json if attribute.startswith("json") else os  # the very modules nn.checkpoint calls
-    monkeypatch.setattr(module, attribute.split(".")[1], fake)
+    module, attribute, fake = patches[failure]  # the very modules nn.checkpoint and checked_io call
+    monkeypatch.setattr(module, attribute, fake)
     changed = model()
     changed.layers[0].neurons[0].w[0].data = 123.0
     with pytest.raises((_Interrupted, KeyboardInterrupt)):

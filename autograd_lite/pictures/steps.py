@@ -1,0 +1,158 @@
+"""Watch the backward pass happen: ``backward_steps(root)`` gives one picture per step, in the
+engine's own order, drawn from the engine's own chain-rule pass.
+
+The frames record the pass on the side: they show this pass's gradients (what ``grad()`` would
+return) and never touch any ``.grad``. ``save_animation`` (in ``page``) puts them on one web page;
+``show_frames`` (in ``notebook``) shows them in Jupyter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..checked_io import format_number, to_float
+from ..engine import PASS_LOCK, chain_rule_pass
+from ..value import Value
+from .dot import Prepared, build_dot, prepare
+from .options import DrawOptions, PassState
+from .render import Graph
+from .style import GradScale
+
+# Captions name at most this many operands, so a dot product over 100 inputs stays one line.
+_CAPTION_OPERANDS = 4
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one node's turn in the pass did: its full gradient, and each operand's gradient after."""
+
+    node: Value
+    upstream: float
+    received: tuple[tuple[Value, float], ...]
+
+
+@dataclass(frozen=True)
+class RecordedPass:
+    """A whole backward pass as the engine ran it: every step in order and the seed gradient."""
+
+    steps: tuple[Step, ...]
+    seed: float
+
+    def grads_after(self, count: int) -> dict[Value, float]:
+        """The running gradient of every node reached once the first ``count`` steps are done."""
+        # The recorded totals are replayed as they were, not recomputed: one chain rule, the engine's.
+        grads = {self.steps[0].node: self.seed}
+        for step in self.steps[:count]:
+            grads.update(step.received)
+        return grads
+
+
+def record_pass(root: Value, seed: float) -> RecordedPass:
+    """Run the engine's chain-rule pass over ``root`` and keep what each step did."""
+    steps: list[Step] = []
+
+    def observe(node: Value) -> None:
+        upstream = node._flow
+        assert upstream is not None
+        received = tuple((p, p._flow) for p in node.operands if isinstance(p, Value) and p._flow is not None)
+        steps.append(Step(node, upstream, received))
+
+    with PASS_LOCK:
+        chain_rule_pass(root, seed, observe)
+    return RecordedPass(tuple(steps), seed)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One step of the backward pass: the node processed, the gradients so far, and the picture."""
+
+    index: int
+    total: int
+    node: Value
+    caption: str
+    graph: Graph
+    backward_pass: RecordedPass = field(repr=False, compare=False)
+
+    @property
+    def grads(self) -> dict[Value, float]:
+        """The running gradient of every node reached once this step is done."""
+        # Rebuilt on demand: a copy per frame would cost memory quadratic in the graph size.
+        return self.backward_pass.grads_after(self.index + 1)
+
+    @property
+    def processed(self) -> frozenset[Value]:
+        """The nodes that have passed their gradient on, this frame's node included."""
+        return frozenset(step.node for step in self.backward_pass.steps[: self.index + 1])
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """Jupyter's hook: the frame's picture (its caption is drawn on it)."""
+        return self.graph._repr_mimebundle_(include, exclude)
+
+
+def _name(node: Value) -> str:
+    if node.label:
+        return node.label
+    if node.is_constant:
+        return f"the constant {format_number(node.data, 4)}"
+    if node.is_leaf:
+        return f"the leaf {format_number(node.data, 4)}"
+    return f"the {node.op} node"
+
+
+def _caption(number: int, total: int, step: Step, precision: int) -> str:
+    head = f"step {number} of {total}: "
+    node = step.node
+    grad = format_number(step.upstream, precision)
+    if node.is_leaf:
+        if node.is_constant:
+            return head + f"{_name(node)} is a constant: nothing to pass on"
+        return head + f"{_name(node)} is a leaf: its gradient {grad} is final"
+    sends = [
+        f"{_name(operand)} += {grad} × {format_number(local, precision)}"
+        for operand, local in zip(node.operands, node.local_grads, strict=True)
+        if isinstance(operand, Value)
+    ]
+    more = len(sends) - _CAPTION_OPERANDS
+    listed = ", ".join(sends[:_CAPTION_OPERANDS]) + (f" and {more} more" if more > 0 else "")
+    if not sends:
+        listed = "its operands are plain numbers, which take no gradient"
+    return head + f"{_name(node)} ({node.op}) has its full gradient {grad} and passes it on: {listed}"
+
+
+def backward_steps(root: Value, grad: float = 1.0, **options: Any) -> Iterator[Frame]:
+    """One frame per node, in the order ``backward()`` processes them.
+
+    Each frame shows the state after its node has added upstream x local to each operand:
+    that node and those edges highlighted, nodes already done, nodes still waiting (grey
+    border, "so far" on a partial gradient) and the running gradients. The keywords are those of
+    ``draw_graph``; the edges being used are labelled even with edge_labels off. Meant for
+    graphs small enough to watch.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
+    seed = to_float(grad, "backward_steps")
+    drawing = DrawOptions.from_keywords("backward_steps", options)
+    recorded = record_pass(root, seed)
+    final = recorded.grads_after(len(recorded.steps))
+    # One colour scale for every frame (from the final gradients), so a colour keeps its meaning.
+    scale = GradScale.fit(g for node, g in final.items() if not node.is_constant)
+    return _frames(prepare(root, drawing), recorded, scale)
+
+
+def _frames(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Iterator[Frame]:
+    steps: Sequence[Step] = recorded.steps
+    running: dict[Value, float] = {steps[0].node: recorded.seed}
+    processed: set[Value] = set()
+    total = len(steps)
+    for index, step in enumerate(steps):
+        running.update(step.received)
+        processed.add(step.node)
+        caption = _caption(index + 1, total, step, prepared.options.precision)
+        # The picture is drawn now, from the live state, so nothing needs copying per frame.
+        drawn = build_dot(prepared, PassState(running, processed, step.node, scale, caption))
+        graph = Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden)
+        yield Frame(index, total, step.node, caption, graph, recorded)
