@@ -2,10 +2,12 @@
 write ``x * y + 1`` and get a node that knows its operands and the derivative with respect to
 each, ready for ``backward()``.
 
-Follow one op from end to end: ``x * y`` calls ``Value.__mul__``, which hands the rule
-``ops.OPS["*"]`` to ``_binary``; that computes the result with ``rule.forward`` and the local
-derivatives d(x*y)/dx = y and d(x*y)/dy = x with ``rule.local_grads``, and stores them in the
-new node. ``backward`` (in ``engine``) later multiplies each by the upstream gradient.
+Follow one op from end to end: ``x * y`` calls ``Value.__mul__``, the method ``_operator("*")``
+made from the rule ``ops.OPS["*"]``. It computes the result with the rule's ``forward`` and the
+local derivatives d(x*y)/dx = y and d(x*y)/dy = x with its ``local_grads``, and stores them in
+the new node. ``backward`` (in ``engine``) later multiplies each by the upstream gradient. The
+file reads: how a rule becomes a method, the Value type, then the ops with many operands and
+``define_op`` for ops of your own.
 
 How a node is stored, and why:
 
@@ -33,7 +35,6 @@ from . import ops
 from .checked_io import describe, format_number, refuse_as_data, to_float
 from .mode import ANOMALY, LIMITS, NO_GRAD, OPEN, AnomalyError, current
 
-Number = int | float
 Operand = Union["Value", int, float]
 Slot = Union["Value", float]
 
