@@ -1,10 +1,17 @@
 """Draw the pictures in docs/ again: ``python docs/make_pictures.py`` (needs Graphviz's ``dot``).
 
+Every picture is drawn with the library's defaults, which keep its text at 9 px or more when it
+is scaled to fit a 1,000-px-wide page (the test suite measures each one):
+
 - worked_example.svg / .png: x = -2, y = 5, z = -4, f = (x + y) * z after backward, drawn by the
   command line with each edge's local derivative and the contribution it carried (the README's
-  first picture).
-- backward_steps.html: the same backward pass step by step, with a slider and a play button.
-- mlp_collapsed.png: a 2-8-8-1 MLP after one backward pass, one node per neuron.
+  first picture): value boxes with the label on top, then data and grad.
+- backward_steps.html: the same backward pass step by step, with a slider and a play button; all
+  five frames share one layout, so no node moves between steps.
+- mlp_collapsed.svg / .png: a 2-8-8-1 tanh MLP after one backward pass, one node per neuron (its
+  gradient norm, its output and that output's gradient), each layer in a box with its neurons in
+  index order, the 64 edges between the hidden layers drawn as one bundled edge, and the loss's
+  ops folded into the loss's own box.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from autograd_lite import Value  # noqa: E402
 from autograd_lite.pictures import backward_steps, draw_graph, save_animation  # noqa: E402
+
+# At 96 dpi a PNG has the SVG's size in px; at least 72 keeps 9-pt text at 9 px or more.
+PNG_DPI = 96
 
 
 def worked_example() -> Value:
@@ -46,7 +56,9 @@ def main() -> None:
     loss = (out - 1.0) ** 2
     loss.label = "loss"
     loss.backward()
-    draw_graph(loss, cluster=model, collapse="neuron").save(HERE / "mlp_collapsed.png", dpi=110)
+    picture = draw_graph(loss, cluster=model, collapse="neuron")
+    picture.save(HERE / "mlp_collapsed.svg")
+    picture.save(HERE / "mlp_collapsed.png", dpi=PNG_DPI)
 
 
 if __name__ == "__main__":

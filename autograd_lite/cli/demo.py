@@ -103,7 +103,7 @@ def run(options: DemoOptions) -> DemoResult:
     print(f"final loss {final:.4f}, accuracy {accuracy:.0%}")
     files = (
         _save_plot(options.out / "decision_boundary.png", lambda: plots.plot_decision_boundary(model, X, y)),
-        _save_plot(options.out / "loss.png", lambda: plots.plot_history(history)),
+        _save_plot(options.out / "loss.png", lambda: _legend_below(plots.plot_history(history))),
         _save_sample_graph(options.out / "graph.svg", model, *_closest_call(model, X, y)),
     )
     for path in files:
@@ -122,6 +122,17 @@ def _save_plot(path: Path, draw: Callable[[], Any]) -> Path:
     return path
 
 
+def _legend_below(axes: Any) -> Any:
+    """The loss plot with its legend under the axes: inside them, the legend of the loss axis is
+    placed without regard to the accuracy curve on the twin axis, and can cover it."""
+    legend = axes.get_legend()
+    if legend is not None:
+        handles, labels = legend.legend_handles, [text.get_text() for text in legend.get_texts()]
+        legend.remove()
+        axes.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(labels), frameon=False)
+    return axes
+
+
 def _closest_call(model: Any, X: list[list[float]], y: list[int]) -> tuple[list[float], int]:
     """The sample with the smallest margin y * score: its hinge loss is the one most likely to be
     non-zero, so its picture shows gradients flowing rather than a graph of zeros."""
@@ -132,7 +143,8 @@ def _closest_call(model: Any, X: list[list[float]], y: list[int]) -> tuple[list[
 
 
 def _save_sample_graph(path: Path, model: Any, x: list[float], label: int) -> Path:
-    """One sample's hinge loss after backward, each neuron drawn as one node with its gradient norm."""
+    """One sample's hinge loss after backward, each neuron drawn as one node with its gradient norm,
+    the layers' many edges bundled and the loss's ops folded into its box (legible at 1000 px)."""
     import nn
 
     inputs = [Value(v, f"x{i}") for i, v in enumerate(x)]

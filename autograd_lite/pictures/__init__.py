@@ -1,6 +1,8 @@
 """Everything that draws: pictures of a computation graph (``draw_graph``, ``draw_dot``), boxes
 around a model's neurons and layers, the backward pass step by step (``backward_steps``), as a
-web page (``save_animation``) or in a notebook (``show_frames``).
+web page (``save_animation``) or in a notebook (``show_frames``, with a still ``Filmstrip`` of
+every frame for a notebook saved without a kernel). A picture too big to read in a 1,000-px view
+folds until it is legible, and says so (``fit_width``).
 
 The pictures sit above the engine: they read graphs and run the engine's own pass, and the
 engine knows nothing of them (``Value.draw`` reaches ``draw_graph`` through a hook registered
@@ -8,6 +10,7 @@ here).
 """
 
 from ..value import register_drawer
+from .filmstrip import Filmstrip
 from .notebook import show_frames
 from .options import DrawOptions
 from .page import animation_html, save_animation
@@ -18,6 +21,7 @@ register_drawer(draw_graph)
 
 __all__ = [
     "DrawOptions",
+    "Filmstrip",
     "Frame",
     "Graph",
     "GraphvizError",

@@ -14,6 +14,10 @@ and its parameters. From those the rules are:
   product of the operand with a number (an activation written as ``x * slope``). So a neuron is
   ``act(w . x + b)`` and no more: the inputs, and the loss built on the outputs, stay outside
   every box (except a loss term that is itself one such op right on a linear neuron's output).
+
+Layers come from the model; neurons a model lists without a layer are grouped by their depth in
+the graph (1 + the deepest neuron they read from; inputs are depth 0), so a network of units
+with skip connections still reads layer by layer, and an edge that jumps a depth is a skip.
 """
 
 from __future__ import annotations
@@ -47,13 +51,42 @@ class Neuron:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Neurons drawn side by side: a layer of the model, or the neurons of one depth."""
+
+    key: str
+    label: str | None
+    neurons: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ModelLayout:
-    """The neurons and layers of a model, and the neuron (an index into ``neurons``) of each node."""
+    """The neurons and layers of a model, the neuron (an index into ``neurons``) of each node,
+    each neuron's depth (layers count from 1, the inputs are 0), and the constants that only one
+    neuron uses (folded into it when the neuron is drawn as one node)."""
 
     neurons: tuple[Neuron, ...]
     layers: tuple[str, ...]
     owner: dict[Value, int]
     parameters: frozenset[Value]
+    depth: tuple[int, ...]
+    constants: dict[Value, int]
+
+    def groups(self) -> list[Group]:
+        """The model's layers in order, then the neurons without a layer, one group per depth."""
+        groups = [
+            Group(f"layer{i}", layer, tuple(j for j, n in enumerate(self.neurons) if n.layer == layer))
+            for i, layer in enumerate(self.layers)
+        ]
+        depths = sorted({self.depth[j] for j, n in enumerate(self.neurons) if n.layer is None})
+        for depth in depths:
+            members = tuple(j for j, n in enumerate(self.neurons) if n.layer is None and self.depth[j] == depth)
+            groups.append(Group(f"depth{depth}", None, members))
+        return groups
+
+    def group_of(self) -> dict[int, Group]:
+        """The group of each neuron."""
+        return {index: group for group in self.groups() for index in group.neurons}
 
 
 def read_model(model: object) -> tuple[list[Neuron], list[Value]]:
@@ -112,5 +145,40 @@ def model_layout(model: Describes, nodes: Sequence[Value], operands_of: Mapping[
             operand = _activation_operand(node, operands)
             if operand is not None and operand in direct_users:
                 owner[node] = owner[operand]
+    constants = _constants_of_one_neuron(nodes, operands_of, owner)
     layers = tuple(dict.fromkeys(n.layer for n in neurons if n.layer is not None))
-    return ModelLayout(tuple(neurons), layers, owner, frozenset(parameters))
+    depth = _neuron_depths(len(neurons), nodes, operands_of, owner)
+    return ModelLayout(tuple(neurons), layers, owner, frozenset(parameters), depth, constants)
+
+
+def _constants_of_one_neuron(
+    nodes: Sequence[Value], operands_of: Mapping[Value, Sequence[Value]], owner: Mapping[Value, int]
+) -> dict[Value, int]:
+    """The constants used inside one neuron only (a plain-number input, an activation's slope),
+    with that neuron: folding the neuron folds them too."""
+    users: dict[Value, set[int | None]] = {}
+    for node in nodes:
+        for operand in operands_of.get(node, ()):
+            if operand.is_constant:
+                users.setdefault(operand, set()).add(owner.get(node))
+    return {c: index for c, owners in users.items() if len(owners) == 1 and (index := next(iter(owners))) is not None}
+
+
+def _neuron_depths(
+    count: int, nodes: Sequence[Value], operands_of: Mapping[Value, Sequence[Value]], owner: Mapping[Value, int]
+) -> tuple[int, ...]:
+    """1 + the deepest depth a neuron reads from outside itself; a leaf is 0, a node outside every
+    neuron is as deep as its deepest operand. A neuron the graph never reaches is depth 1."""
+    depth = [1] * count
+    value_depth: dict[Value, int] = {}
+    for node in reversed(nodes):
+        operands = operands_of.get(node, ())
+        index = owner.get(node)
+        outside = [value_depth.get(p, 0) for p in operands if owner.get(p) != index or index is None]
+        if index is None:
+            value_depth[node] = max(outside, default=0)
+            continue
+        if outside and node in operands_of:
+            depth[index] = max(depth[index], 1 + max(outside))
+        value_depth[node] = depth[index]
+    return tuple(depth)

@@ -1,5 +1,7 @@
 """Show a backward pass in Jupyter: ``show_frames(frames)`` displays a slider and a play button
-(with ipywidgets), or the frames one after another (without)."""
+(with ipywidgets) and, under it, every frame in one still picture, so a notebook saved with its
+outputs shows the whole pass where no kernel runs the slider (GitHub, nbconvert, a PDF). Without
+ipywidgets the frames are shown one after another."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import importlib
 from collections.abc import Iterable
 from typing import Any
 
+from .filmstrip import Filmstrip
 from .page import frame_picture
-from .render import graphviz_available
+from .runner import graphviz_available
 from .steps import Frame
 
 
@@ -21,7 +24,8 @@ def _frame_html(frame: Frame) -> str:
 
 
 def show_frames(frames: Iterable[Frame]) -> None:
-    """Show the frames in a notebook: with an ipywidgets slider if installed, else one by one."""
+    """Show the frames in a notebook: an ipywidgets slider with a still filmstrip under it, or
+    (without ipywidgets) the frames one by one."""
     frame_list = list(frames)
     display: Any = importlib.import_module("IPython.display").display
     try:
@@ -44,3 +48,5 @@ def show_frames(frames: Iterable[Frame]) -> None:
 
     slider.observe(on_change, names="value")
     display(widgets.VBox([widgets.HBox([player, slider]), picture]))
+    if graphviz_available():
+        display(Filmstrip(frame_list))

@@ -13,9 +13,10 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from ..checked_io import write_atomically
+from ..checked_io import shorten, write_atomically
 from .render import GraphvizError
 from .steps import Frame
+from .style import xml_safe
 
 _ID = re.compile(r'\bid="([^"]*)"')
 _REFERENCE = re.compile(r'(href="#|url\(#)([^")]*)')
@@ -37,8 +38,9 @@ def inline_svg(svg: str, prefix: str) -> str:
 
 
 def frame_picture(frame: Frame, index: int) -> str:
-    """One frame rendered by Graphviz as an inline SVG element."""
-    return inline_svg(frame.graph.pipe("svg").decode("utf-8"), f"f{index}-")
+    """One frame rendered by Graphviz as an inline SVG element, scaled down to fit its container."""
+    svg = inline_svg(frame.graph.pipe("svg").decode("utf-8"), f"f{index}-")
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
 def animation_html(frames: Iterable[Frame], *, title: str = DEFAULT_TITLE, interval_ms: int = 1200) -> str:
@@ -58,6 +60,7 @@ def animation_html(frames: Iterable[Frame], *, title: str = DEFAULT_TITLE, inter
         f"{frame_picture(frame, i)}</div>"
         for i, frame in enumerate(frame_list)
     ]
+    title = xml_safe(shorten(title, 200))
     return _template().substitute(
         title=html.escape(title),
         last=len(frame_list) - 1,

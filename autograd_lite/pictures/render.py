@@ -19,8 +19,7 @@ display falls back to the DOT text with an install hint, and ``.save``/``.pipe``
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,31 +28,50 @@ import graphviz
 
 from ..checked_io import write_atomically
 from ..value import Value
-from .dot import build_dot, prepare
+from .fit import advice, fitted
 from .options import DrawOptions
-
-INSTALL_HINT = (
-    "install Graphviz to render it: apt-get install graphviz | brew install graphviz | conda install graphviz"
+from .runner import (
+    INSTALL_HINT,
+    PNG_DPI,
+    RENDER_FORMATS,
+    TIMEOUT,
+    GraphvizError,
+    graphviz_available,
+    run_graphviz,
 )
-RENDER_FORMATS = ("svg", "png", "pdf", "json", "plain")
+from .walk import prepare
+
+__all__ = ["INSTALL_HINT", "Graph", "GraphvizError", "draw_dot", "draw_graph", "graphviz_available"]
+
 SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
-# Raster output at 96 dpi is blurry on today's screens; 2x keeps PNGs sharp in READMEs.
-PNG_DPI = 192
+_SVG_TAG = re.compile(rb"<svg\b")
 
 
-class GraphvizError(RuntimeError):
-    """Graphviz's ``dot`` program is missing or failed to render a picture."""
-
-
-def graphviz_available() -> bool:
-    """True when Graphviz's ``dot`` program is on PATH, so pictures can be rendered."""
-    return shutil.which("dot") is not None
+def responsive(svg: bytes) -> bytes:
+    """The SVG with a style that scales it down to the width of its container, never up, so a
+    notebook or an HTML export shows it whole."""
+    return _SVG_TAG.sub(b'<svg style="max-width: 100%; height: auto"', svg, count=1)
 
 
 class Graph:
-    """A drawn computation graph: DOT text that renders to SVG, PNG or PDF with Graphviz."""
+    """A drawn computation graph: DOT text that renders to SVG, PNG or PDF with Graphviz.
 
-    def __init__(self, source: str, nodes: int = 0, edges: int = 0, hidden: int = 0, format: str = "svg") -> None:
+    ``pinned`` graphs carry every position already (the frames of a step-through) and are drawn
+    with ``neato -n2``, which keeps them; ``svg`` is the picture when it was rendered already.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        nodes: int = 0,
+        edges: int = 0,
+        hidden: int = 0,
+        format: str = "svg",
+        *,
+        pinned: bool = False,
+        labelled_edges: int = 0,
+        svg: bytes | None = None,
+    ) -> None:
         self.source = source
         self.nodes = nodes
         self.edges = edges
@@ -61,6 +79,9 @@ class Graph:
         if format not in RENDER_FORMATS:
             raise ValueError(f"draw_dot: format must be one of {', '.join(RENDER_FORMATS)}, got {format!r}")
         self.format = format
+        self.pinned = pinned
+        self.labelled_edges = labelled_edges
+        self._svg = svg
 
     def __repr__(self) -> str:
         hidden = f", {self.hidden} not shown" if self.hidden else ""
@@ -69,7 +90,7 @@ class Graph:
     def __str__(self) -> str:
         return self.source
 
-    def pipe(self, format: str | None = None, *, dpi: int = PNG_DPI, timeout: float | None = 120.0) -> bytes:
+    def pipe(self, format: str | None = None, *, dpi: int = PNG_DPI, timeout: float | None = TIMEOUT) -> bytes:
         """The picture rendered by Graphviz in ``format`` ('svg', 'png', 'pdf', 'json', 'plain'; default
         the graph's own ``format``); PNG at ``dpi``."""
         format = self.format if format is None else format
@@ -77,29 +98,20 @@ class Graph:
             raise ValueError(f"Graph.pipe: format must be one of {', '.join(RENDER_FORMATS)}, got {format!r}")
         if type(dpi) is not int or dpi < 1:
             raise ValueError(f"Graph.pipe: dpi must be an int >= 1, got {dpi!r}")
-        executable = shutil.which("dot")
-        if executable is None:
-            raise GraphvizError(
-                f"Graph.pipe({format!r}): Graphviz's 'dot' program is not on PATH; {INSTALL_HINT}"
-            )
-        command = [executable, f"-T{format}"]
-        if format == "png":
-            command.append(f"-Gdpi={dpi}")
-        try:
-            result = subprocess.run(
-                command, input=self.source.encode("utf-8"), capture_output=True, timeout=timeout
-            )
-        except subprocess.TimeoutExpired:
-            raise GraphvizError(
-                f"Graph.pipe({format!r}): dot took longer than {timeout} s; try a smaller max_nodes"
-            ) from None
-        if result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip()
-            raise GraphvizError(
-                f"Graph.pipe({format!r}): dot failed with exit code {result.returncode}: {message}"
-            )
-        return result.stdout
-
+        if format == "svg" and self._svg is not None:
+            return self._svg
+        rendered = run_graphviz(
+            self.source,
+            format,
+            where=f"Graph.pipe({format!r})",
+            pinned=self.pinned,
+            dpi=dpi,
+            timeout=timeout,
+            advice=advice(self.labelled_edges),
+        )
+        if format == "svg":
+            self._svg = rendered
+        return rendered
     def save(self, path: str | os.PathLike[str], *, dpi: int = PNG_DPI) -> Path:
         """Write the picture to ``path``, in the format its suffix names (.svg .png .pdf .dot .gv)."""
         target = Path(path)
@@ -146,6 +158,8 @@ class Graph:
 
     def to_graphviz(self) -> graphviz.Source:
         """The same picture as a ``graphviz.Source``, for code that already speaks the graphviz package."""
+        if self.pinned:
+            return graphviz.Source(self.source, format=self.format, engine="neato", neato_no_op=2)
         return graphviz.Source(self.source, format=self.format)
 
     def _repr_mimebundle_(
@@ -157,7 +171,7 @@ class Graph:
                 "text/plain": f"{self.source}// Graphviz's 'dot' program is not on PATH; {INSTALL_HINT}\n"
             }
         try:
-            svg = self.pipe("svg").decode("utf-8")
+            svg = responsive(self.pipe("svg")).decode("utf-8")
         except GraphvizError as error:
             return {"text/plain": f"{self.source}// {error}\n"}
         return {"image/svg+xml": svg, "text/plain": repr(self)}
@@ -169,12 +183,13 @@ def draw_graph(root: Value, options: DrawOptions | None = None, **keywords: Any)
     The keywords are those of ``DrawOptions`` (or pass one as ``options``): ``rankdir``,
     ``show_data``, ``show_grad``, ``edge_labels`` (each edge's local derivative and, after a
     backward pass, the gradient it carried), ``color`` ('grad', 'role' or None), ``precision``,
-    ``max_nodes``, ``cluster=model`` (a box per neuron and layer), ``collapse='neuron'``,
-    ``parameters`` and ``grad_range``.
+    ``max_nodes``, ``max_edges``, ``cluster=model`` (a box per neuron and layer),
+    ``collapse='neuron'``, ``bundle_edges``, ``parameters``, ``grad_range``, ``marks`` and
+    ``fit_width``: a picture too big to read at that width folds, and says so.
     """
     chosen = _options("draw_graph", options, keywords)
-    drawn = build_dot(prepare(root, chosen))
-    return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden)
+    drawn, svg = fitted(prepare(root, chosen))
+    return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden, labelled_edges=drawn.labelled_edges, svg=svg)
 
 
 def _options(where: str, options: DrawOptions | None, keywords: dict[str, Any]) -> DrawOptions:
@@ -191,4 +206,4 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", **keywords: 
     """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: ``draw_graph`` with micrograd's
     signature, returning a ``Graph`` that renders in ``format`` (``render``, ``view``, ``pipe``)."""
     drawn = draw_graph(root, DrawOptions.from_keywords("draw_dot", {"rankdir": rankdir, **keywords}))
-    return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden, format=format)
+    return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden, format, labelled_edges=drawn.labelled_edges)

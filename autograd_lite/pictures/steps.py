@@ -8,17 +8,21 @@ return) and never touch any ``.grad``. ``save_animation`` (in ``page``) puts the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checked_io import format_number, to_float
+from ..checked_io import format_number, shorten, to_float
 from ..engine import PASS_LOCK, chain_rule_pass
 from ..value import Value
-from .dot import Prepared, build_dot, prepare
+from .dot import build_dot
 from .options import DrawOptions, PassState
+from .pinned import pin_frames
+from .plan import asked_plan
 from .render import Graph
-from .style import GradScale
+from .runner import graphviz_available
+from .style import GradScale, xml_safe
+from .walk import Prepared, prepare
 
 # Captions name at most this many operands, so a dot product over 100 inputs stays one line.
 _CAPTION_OPERANDS = 4
@@ -95,7 +99,7 @@ class Frame:
 
 def _name(node: Value) -> str:
     if node.label:
-        return node.label
+        return xml_safe(shorten(node.label, 24))
     if node.is_constant:
         return f"the constant {format_number(node.data, 4)}"
     if node.is_leaf:
@@ -129,8 +133,9 @@ def backward_steps(root: Value, grad: float = 1.0, **options: Any) -> Iterator[F
     Each frame shows the state after its node has added upstream x local to each operand:
     that node and those edges highlighted, nodes already done, nodes still waiting (grey
     border, "so far" on a partial gradient) and the running gradients. The keywords are those of
-    ``draw_graph``; the edges being used are labelled even with edge_labels off. Meant for
-    graphs small enough to watch.
+    ``draw_graph``; the edges being used are labelled even with edge_labels off. Every frame is
+    drawn at the positions of one layout (with Graphviz), so nothing moves from step to step.
+    Meant for graphs small enough to watch: the frames are not folded to fit a width.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
@@ -143,16 +148,30 @@ def backward_steps(root: Value, grad: float = 1.0, **options: Any) -> Iterator[F
     return _frames(prepare(root, drawing), recorded, scale)
 
 
-def _frames(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Iterator[Frame]:
-    steps: Sequence[Step] = recorded.steps
-    running: dict[Value, float] = {steps[0].node: recorded.seed}
+def _states(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Iterator[PassState]:
+    """The state after each step, updated in place: nothing is copied per frame."""
+    running: dict[Value, float] = {recorded.steps[0].node: recorded.seed}
     processed: set[Value] = set()
-    total = len(steps)
-    for index, step in enumerate(steps):
+    total = len(recorded.steps)
+    for index, step in enumerate(recorded.steps):
         running.update(step.received)
         processed.add(step.node)
         caption = _caption(index + 1, total, step, prepared.options.precision)
-        # The picture is drawn now, from the live state, so nothing needs copying per frame.
-        drawn = build_dot(prepared, PassState(running, processed, step.node, scale, caption))
-        graph = Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden)
-        yield Frame(index, total, step.node, caption, graph, recorded)
+        yield PassState(running, processed, step.node, scale, caption)
+
+
+def _frames(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Iterator[Frame]:
+    steps = recorded.steps
+    total = len(steps)
+    plan = asked_plan(prepared.options)
+    if graphviz_available():
+        drawn = pin_frames(prepared, plan, lambda: _states(prepared, recorded, scale))
+        for index, (step, pinned) in enumerate(zip(steps, drawn, strict=True)):
+            graph = Graph(pinned.source, pinned.nodes, pinned.edges, pinned.hidden, pinned=True, labelled_edges=pinned.labelled_edges)
+            yield Frame(index, total, step.node, _caption(index + 1, total, step, prepared.options.precision), graph, recorded)
+        return
+    # Without Graphviz nothing can be laid out: each frame is the DOT text of its own picture.
+    for index, (step, state) in enumerate(zip(steps, _states(prepared, recorded, scale), strict=True)):
+        plain = build_dot(prepared, state, plan)
+        graph = Graph(plain.source, plain.nodes, plain.edges, plain.hidden, labelled_edges=plain.labelled_edges)
+        yield Frame(index, total, step.node, state.caption, graph, recorded)

@@ -14,10 +14,13 @@ from autograd_lite import Value
 
 @dataclass
 class Dot:
-    """Nodes (name -> attributes), edges (tail, head, attributes) and which cluster holds each node."""
+    """Nodes (name -> attributes), edges (tail, head, attributes; the invisible ones that only
+    order a rank apart), which cluster holds each node, and the groups of nodes kept in one rank."""
 
     nodes: dict[str, dict[str, str]] = field(default_factory=dict)
     edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    invisible: list[tuple[str, str]] = field(default_factory=list)
+    same_rank: list[list[str]] = field(default_factory=list)
     clusters: dict[str, list[str]] = field(default_factory=dict)
     cluster_labels: dict[str, str] = field(default_factory=dict)
     graph: dict[str, str] = field(default_factory=dict)
@@ -79,12 +82,18 @@ def parse_dot(source: str) -> Dot:
         if cluster := re.fullmatch(r"subgraph (\w+) \{.*", text):
             open_clusters.append(cluster.group(1))
             dot.clusters[cluster.group(1)] = []
-            if inline_label := re.search(r"label=<(.*)>;$", text):
+            if inline_label := re.search(r"label=<(.*?)>; labelloc", text) or re.search(r"label=<(.*)>;$", text):
                 dot.cluster_labels[cluster.group(1)] = inline_label.group(1)
+        elif same := re.fullmatch(r"\{ rank=same; (.*); \}", text):
+            dot.same_rank.append(same.group(1).split("; "))
         elif text == "}":
             open_clusters.pop()
         elif edge := re.fullmatch(r"(\w+) -> (\w+)(?: \[(.*)\])?;", text):
-            dot.edges.append((edge.group(1), edge.group(2), parse_attributes(edge.group(3) or "")))
+            attributes = parse_attributes(edge.group(3) or "")
+            if attributes.get("style") == "invis":
+                dot.invisible.append((edge.group(1), edge.group(2)))
+            else:
+                dot.edges.append((edge.group(1), edge.group(2), attributes))
         elif statement := re.fullmatch(r"(\w+) \[(.*)\];", text):
             name, attributes = statement.group(1), parse_attributes(statement.group(2))
             if name == "graph":

@@ -134,7 +134,7 @@ def test_every_operand_slot_is_one_edge_and_every_value_one_node(
 ) -> None:
     _, out = build_or_reject(expression, point)
     nodes = all_nodes(out)
-    dot = parse_dot(draw_graph(out, max_nodes=None).source)
+    dot = parse_dot(draw_graph(out, max_nodes=None, fit_width=None).source)
     assert len(dot.value_nodes()) == len(nodes)
     computed = [n for n in nodes if n.parents]
     assert len(dot.edges) == sum(len(n.parents) + 1 for n in computed)
@@ -276,7 +276,7 @@ def test_above_max_nodes_the_nodes_nearest_the_root_are_drawn_and_the_rest_count
     for _ in range(200):
         h = (h * 1.01).tanh()
     total = len(all_nodes(h))
-    dot = parse_dot(draw_graph(h, max_nodes=50).source)
+    dot = parse_dot(draw_graph(h, max_nodes=50, fit_width=None).source)
     drawn = dot.value_nodes()
     assert len(drawn) == 50
     assert f"{total - 50:,} more nodes not shown" in dot.nodes["more"]["label"]

@@ -127,7 +127,7 @@ def test_cluster_draws_a_box_per_neuron_inside_a_box_per_layer() -> None:
     model = TinyMLP([2, 3, 1], Value.tanh)
     loss, _ = squared_error(model, [(0.5, -1.0)])
     loss.backward()
-    dot_text = parse_dot(draw_graph(loss, cluster=model, max_nodes=None).source)
+    dot_text = parse_dot(draw_graph(loss, cluster=model, max_nodes=None, fit_width=None).source)
     layers = [c for c in dot_text.clusters if c.startswith("cluster_layer")]
     neurons = [c for c in dot_text.clusters if c.startswith("cluster_neuron")]
     assert len(layers) == 2 and len(neurons) == 4
@@ -159,7 +159,7 @@ def test_a_network_without_layers_gets_neuron_boxes_only() -> None:
     x = [Value(1.0, "x0"), Value(2.0, "x1")]
     hidden = (dot(net.h[0], x) + net.h[1]).relu()
     out = dot(net.o[0], [hidden, x[0]]) + net.o[1]  # a skip connection from x0
-    dot_text = parse_dot(draw_graph(out, cluster=net).source)
+    dot_text = parse_dot(draw_graph(out, cluster=net, fit_width=None).source)
     assert sorted(dot_text.clusters) == ["cluster_neuron0", "cluster_neuron1"]
     assert dot_text.cluster_labels == {"cluster_neuron0": "units.h", "cluster_neuron1": "units.out"}
     # The skip connection: x0 feeds both neurons' dot products directly.
@@ -230,7 +230,7 @@ def test_a_real_mlp_collapses_to_its_neurons_and_boxes_its_layers() -> None:
     collapsed = parse_dot(draw_graph(loss, cluster=model, collapse="neuron").source)  # type: ignore[arg-type]
     assert sum(n.startswith("neuron") for n in collapsed.nodes) == 9
     assert sorted(c for c in collapsed.clusters) == ["cluster_layer0", "cluster_layer1", "cluster_layer2"]
-    boxed = parse_dot(draw_graph(loss, cluster=model).source)  # type: ignore[arg-type]
+    boxed = parse_dot(draw_graph(loss, cluster=model, fit_width=None).source)  # type: ignore[arg-type]
     assert sum(c.startswith("cluster_neuron") for c in boxed.clusters) == 9
     assert len(named) == 2 * 4 + 4 + 4 * 4 + 4 + 4 + 1
     if shutil.which("dot"):

@@ -83,7 +83,7 @@ def test_graphviz_reads_the_same_nodes_and_edges_as_our_parser(
 ) -> None:
     _, out = build_or_reject(expression, point)
     out.backward()
-    picture = draw_graph(out, edge_labels=True)
+    picture = draw_graph(out, edge_labels=True, fit_width=None)
     laid_out = json.loads(picture.pipe("json"))
     names = [o["name"] for o in laid_out.get("objects", []) if "nodes" not in o]
     ours = parse_dot(picture.source)
@@ -127,7 +127,7 @@ def test_a_100000_node_graph_renders_with_the_default_max_nodes() -> None:
     total = len(all_nodes(root))
     assert total > 100_000
     root.backward()
-    picture = draw_graph(root)
+    picture = draw_graph(root, fit_width=None)
     assert picture.nodes == 300 and picture.hidden == total - 300
     assert f"{total - 300:,} more nodes not shown" in " ".join(svg_texts(picture.pipe("svg")))
 
