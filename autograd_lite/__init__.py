@@ -12,6 +12,7 @@ backward pass), ``tape`` (replay) and ``gradcheck``; ``pictures`` draws; ``cli``
 """
 
 from .engine import backward, count_uses, grad, hessian, topological_order
+from .exercises import check_engine, check_gradients
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
@@ -46,6 +47,8 @@ __all__ = [
     "apply",
     "backward",
     "backward_steps",
+    "check_engine",
+    "check_gradients",
     "count_uses",
     "define_op",
     "detect_anomaly",

@@ -1,0 +1,14 @@
+"""Exercises that check the student: ``check_gradients(root, answers)`` marks a student's
+gradients right or wrong and explains the first wrong one with the local chain rule at that node;
+``check_engine(value_class)`` runs a student's own micrograd-style Value class against
+autograd-lite and names the first operation whose value or gradient is wrong, with the smallest
+expression that shows it.
+
+The package sits above the engine and the pictures (``report.draw()`` uses ``draw_graph``) and
+never imports ``nn``.
+"""
+
+from .engine_check import EngineReport, check_engine
+from .gradients import Answer, GradientReport, check_gradients
+
+__all__ = ["Answer", "EngineReport", "GradientReport", "check_engine", "check_gradients"]

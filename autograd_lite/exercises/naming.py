@@ -1,0 +1,74 @@
+"""Names and numbers for exercise reports: ``node_name`` says which node a message is about
+(its label, or a short formula when it has none) and ``show`` writes a number for people.
+"""
+
+from __future__ import annotations
+
+from ..checked_io import format_number
+from ..value import Value
+
+# A formula for an unlabelled node is spelled out only while it stays this short.
+_LONGEST_FORMULA = 24
+_INFIX = {"+", "-", "*", "/", "**"}
+
+
+def show(x: float) -> str:
+    """``x`` with at most 6 significant digits, -0 as 0 (0.4999999999999998 reads 0.5)."""
+    return format_number(x, 6)
+
+
+def node_name(node: Value) -> str:
+    """The label of ``node``, else a short formula of its operands ('x*y'), else 'the tanh node'."""
+    if node.label:
+        return node.label
+    if node.is_leaf:
+        return show(node.data)
+    formula = _formula(node, depth=3)
+    if formula is not None and len(formula) <= _LONGEST_FORMULA:
+        return formula
+    return f"the {node.op} node"
+
+
+def _formula(node: Value, depth: int) -> str | None:
+    """``node`` written from its operands' names, descending at most ``depth`` unlabelled levels."""
+    if node.label:
+        return node.label
+    if node.is_leaf:
+        return show(node.data)
+    if depth == 0:
+        return None
+    parts: list[str] = []
+    for operand in node.operands:
+        if not isinstance(operand, Value):
+            parts.append(show(operand))
+            continue
+        part = _formula(operand, depth - 1)
+        if part is None:
+            return None
+        # An operand that is itself a formula gets brackets, so 'x+y' times z reads (x+y)*z.
+        parts.append(f"({part})" if not operand.label and not operand.is_leaf else part)
+    if node.op in _INFIX and len(parts) == 2:
+        return f"{parts[0]}{node.op}{parts[1]}"
+    if node.op == "neg" and len(parts) == 1:
+        return f"-{parts[0]}"
+    return f"{node.op}({', '.join(parts)})"
+
+
+def spelled(node: Value) -> str:
+    """``node`` one level deep, its operands by name: 'q * z', 'tanh(h)', 'dot(w0, w1, x0, x1)'."""
+    names = [node_name(p) if isinstance(p, Value) else show(p) for p in node.operands]
+    if node.op in _INFIX and len(names) == 2:
+        return f"{names[0]} {node.op} {names[1]}"
+    if node.op == "neg" and len(names) == 1:
+        return f"-{names[0]}"
+    return f"{node.op}({', '.join(names)})"
+
+
+def derivative(of: str, by: str) -> str:
+    """How a message writes d of / d by: 'df/dq' for short names, 'd(f)/d(x*y)' for formulas."""
+    return f"d{_bracketed(of)}/d{_bracketed(by)}"
+
+
+def _bracketed(name: str) -> str:
+    # A formula or a negative number is bracketed so the fraction reads one way; a label is not.
+    return f"({name})" if any(mark in name for mark in " +-*/(),") else name

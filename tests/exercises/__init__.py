@@ -1,0 +1,1 @@
+"""Tests of the exercise checks: check_gradients and check_engine."""
