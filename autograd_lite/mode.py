@@ -11,6 +11,9 @@ Why it is built this way:
   block applies only while the frame runs: a ``with no_grad():`` around a ``yield`` does not leak
   into the code that consumes the generator, and finishing the generator later, in any thread,
   closes the block everywhere instead of crashing or leaving a thread in no_grad for good.
+  A generator that ``contextlib.contextmanager`` (or ``asynccontextmanager``) drives is the
+  exception: there the ``yield`` hands over to the body of the user's ``with``, which is meant to
+  run in the mode, so its block applies as an ordinary one does.
 - As a decorator on a generator function the mode is entered around each resumption, so the
   body runs under it wherever it is resumed, and the consumer never sees it (as PyTorch does).
 - ``OPEN.count`` says whether any block is open anywhere. Most programs never open one, and then
@@ -19,6 +22,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import sys
@@ -37,6 +41,17 @@ engine, not each op, checks the results (so an anomaly names the op being differ
 _SUSPENDABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
 
 Function = TypeVar("Function", bound=Callable[..., Any])
+
+# The frames that drive a @contextmanager generator into the body of its `with` (Python's own
+# classes, there since 3.2 and 3.7; they are private, so their absence is tolerated).
+_WITH_DRIVERS = frozenset(
+    method.__code__
+    for method in (
+        getattr(getattr(contextlib, "_GeneratorContextManager", None), "__enter__", None),
+        getattr(getattr(contextlib, "_AsyncGeneratorContextManager", None), "__aenter__", None),
+    )
+    if method is not None and hasattr(method, "__code__")
+)
 
 
 class AnomalyError(FloatingPointError):
@@ -113,30 +128,34 @@ class _Mode:
             return instance
         return instance(function)
 
-    _open: dict[FrameType | None, list[tuple[_Block, Token[_Block | None]]]]
+    # The blocks this instance has open, innermost last: per generator or coroutine frame (which
+    # may be finished in another thread), and per thread for ordinary frames, so one instance
+    # shared by several threads (`QUIET = no_grad()`) closes each thread's own block.
+    _open: dict[FrameType | int, list[tuple[_Block, Token[_Block | None]]]]
     _lock: threading.Lock
 
     def __enter__(self) -> None:
-        caller = sys._getframe(1)
-        frame = caller if caller.f_code.co_flags & _SUSPENDABLE else None
-        block = _Block((current() | self.set_flags) & ~self.clear_flags, MODE.get(), frame)
+        frame, key = _opener(sys._getframe(1))
+        # A @contextmanager generator suspends inside the block on purpose: the mode is for the
+        # body of the caller's `with`, so the block must not be tied to the generator's frame.
+        tracked = None if frame is None or _drives_a_with_body(frame) else frame
+        block = _Block((current() | self.set_flags) & ~self.clear_flags, MODE.get(), tracked)
         token = MODE.set(block)
         with self._lock:
-            self._open.setdefault(frame, []).append((block, token))
+            self._open.setdefault(key, []).append((block, token))
         OPEN.change(+1)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        caller = sys._getframe(1)
-        frame = caller if caller.f_code.co_flags & _SUSPENDABLE else None
+        _, key = _opener(sys._getframe(1))
         with self._lock:
-            stack = self._open.get(frame)
+            stack = self._open.get(key)
             if not stack:
                 return
             block, token = stack.pop()
             if not stack:
-                del self._open[frame]
+                del self._open[key]
         block.open = False
         block.frame = None
         if MODE.get() is block:
@@ -178,6 +197,20 @@ class _Mode:
         return f"{type(self).__name__}()"
 
 
+def _opener(caller: FrameType) -> tuple[FrameType | None, FrameType | int]:
+    """The generator or coroutine frame that opens a block (None for an ordinary one), and the
+    key its block is kept under: that frame, or else the thread."""
+    if caller.f_code.co_flags & _SUSPENDABLE:
+        return caller, caller
+    return None, threading.get_ident()
+
+
+def _drives_a_with_body(frame: FrameType) -> bool:
+    """True when ``frame`` is a generator run by ``contextlib.contextmanager``'s ``__enter__``."""
+    caller = frame.f_back
+    return caller is not None and caller.f_code in _WITH_DRIVERS
+
+
 def _wrap_generator(kind: type[_Mode], function: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
@@ -212,17 +245,26 @@ def _wrap_async_generator(
     @functools.wraps(function)
     async def run(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
         inner = function(*args, **kwargs)
+        # As for a generator: each resumption runs under the mode, and what the consumer sends
+        # (asend) or throws (athrow) reaches the body.
         try:
-            while True:
-                with kind():
-                    try:
-                        item = await inner.__anext__()
-                    except StopAsyncIteration:
-                        return
-                yield item
-        finally:
             with kind():
-                await inner.aclose()
+                request = await inner.__anext__()
+            while True:
+                try:
+                    response = yield request
+                except GeneratorExit:
+                    with kind():
+                        await inner.aclose()
+                    raise
+                except BaseException as error:
+                    with kind():
+                        request = await inner.athrow(error)
+                else:
+                    with kind():
+                        request = await inner.asend(response)
+        except StopAsyncIteration:
+            return
 
     return run
 

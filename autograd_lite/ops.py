@@ -277,12 +277,9 @@ def _div_grads(a: float, b: float, out: float) -> tuple[float, float]:
 
 
 def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
-    if b == 0.0:
-        da = 0.0  # a**0 is constant in a, even where a**-1 would overflow
-    elif a == 0.0 and b < 1.0:
-        da = math.inf
-    else:
-        da = b * ieee_pow(a, b - 1.0)
+    # a**0 is constant in a, even where a**-1 would overflow. At a = 0 and b < 1 the product is
+    # b * inf: inf for 0 < b < 1 and -inf for b < 0, as PyTorch gives.
+    da = 0.0 if b == 0.0 else b * ieee_pow(a, b - 1.0)
     if a > 0.0:
         db = out * math.log(a)
     elif a == 0.0:
@@ -338,7 +335,9 @@ def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
         return (da, b * 0.0)
     # d/db = a**b log a; at a = 0 its limit from above is 0 (as in _power_grads), not 0 * -inf.
     db = out * a.log() if a.data != 0.0 else b * 0.0
-    return (b * a ** (b - 1.0), db)
+    # d/da = b a**(b-1) is 0 * inf at a = b = 0: 0 there, as the float rule and PyTorch give.
+    da = b * a ** (b - 1.0) if a.data != 0.0 or b.data != 0.0 else b * 0.0
+    return (da, db)
 
 
 def _constant_like(a: Any, number: float) -> Any:

@@ -5,6 +5,7 @@ Numbers are read by the engine's own ``to_float``, so ``nn`` takes whatever the 
 from __future__ import annotations
 
 import math
+import numbers
 
 from autograd_lite.checked_io import to_float
 
@@ -19,11 +20,11 @@ def real_number(value: object) -> float | None:
 
 def check_count(value: object, what: str, where: str) -> int:
     """A positive int, or an error naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{where}: {what} must be a positive int, got {type(value).__name__} {value!r}")
     if value < 1:
         raise ValueError(f"{where}: {what} must be a positive int, got {value!r}")
-    return value
+    return int(value)
 
 
 def check_range(value: object, what: str, where: str, low: float, high: float, *, high_open: bool) -> float:

@@ -11,6 +11,8 @@ import math
 import random
 from typing import NamedTuple, Protocol
 
+from .checks import real_number
+
 
 class Sampler(Protocol):
     """What we draw from: a ``random.Random`` or the ``random`` module itself."""
@@ -56,10 +58,9 @@ def resolve_init(spec: InitSpec, where: str) -> Init:
             raise ValueError(f"{where}: unknown init {spec!r}; choose from 'uniform', 'xavier', 'he' or (low, high)")
         return Init(spec)
     if isinstance(spec, tuple) and len(spec) == 2:
-        low, high = spec
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in spec)
-        if numbers and math.isfinite(low) and math.isfinite(high) and low < high:
-            return Init("range", float(low), float(high))
+        low, high = real_number(spec[0]), real_number(spec[1])
+        if low is not None and high is not None and math.isfinite(low) and math.isfinite(high) and low < high:
+            return Init("range", low, high)
         raise ValueError(f"{where}: an init range needs finite numbers low < high, got {spec!r}")
     raise TypeError(f"{where}: init must be 'uniform', 'xavier', 'he' or (low, high), got {spec!r}")
 

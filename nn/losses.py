@@ -19,6 +19,8 @@ from typing import Any
 from autograd_lite import Value, dot, logsumexp, value_sum
 from autograd_lite.checked_io import describe, to_float
 
+from .checks import check_positive, real_number
+
 Outputs = Value | Sequence[Any]
 Targets = float | Sequence[Any]
 LossFn = Callable[[Outputs, Targets], Value]
@@ -106,12 +108,10 @@ def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
 
 
 def _class_index(target: object, classes: int, index: int) -> int:
-    if isinstance(target, int) and not isinstance(target, bool):
-        label = target
-    elif isinstance(target, float) and target.is_integer():
-        label = int(target)
-    else:
+    number = real_number(target)  # any real number the engine takes (numpy's too), never a bool
+    if number is None or not number.is_integer():
         raise TypeError(f"cross_entropy: target {index} must be a class index, got {target!r}")
+    label = int(number)
     if not 0 <= label < classes:
         raise ValueError(f"cross_entropy: target {index} must be in 0..{classes - 1}, got {label}")
     return label
@@ -140,8 +140,7 @@ def l2(parameters: Iterable[Value], alpha: float = 1.0) -> Value:
     values = list(parameters)
     if not values:
         raise ValueError("l2: no parameters")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}")
+    alpha = check_positive(alpha, "alpha", "l2", allow_zero=True)
     # One dot node: d(p . p)/dp collects p from both slots, 2p in all.
     squares = dot(values, values)
     return squares if alpha == 1.0 else squares * float(alpha)

@@ -88,7 +88,7 @@ def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], rule
     """The fraction of rows of X whose output gets the label in y right under ``rule``."""
     if check_rule(rule, "accuracy") in (None, "auto"):
         raise ValueError(f"accuracy: give one of {', '.join(map(repr, RULES))}, got {rule!r}")
-    if len(X) != len(y) or not X:
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"accuracy: X has {len(X)} rows and y has {len(y)} labels")
     outputs = predict(model, X)
     return sum(is_correct(rule, out, target) for out, target in zip(outputs, y, strict=True)) / len(y)

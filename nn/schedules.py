@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from .checks import check_count, check_positive
+from .checks import check_count, check_positive, real_number
 
 LearningRate = float | Callable[[int], float]
 
@@ -98,7 +98,7 @@ class StepDecay(Schedule):
 
 def as_schedule(lr: LearningRate, where: str) -> Callable[[int], float]:
     """A schedule from a number (constant) or any callable step -> lr."""
-    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+    if not callable(lr) and real_number(lr) is not None:
         return Constant(check_positive(lr, "lr", where))
     if callable(lr):
         return lr

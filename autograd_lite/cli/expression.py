@@ -176,6 +176,10 @@ def parse(text: str, names: Collection[str] | None = None) -> Expression:
         raise ExpressionError(f"expression too long: {len(text)} characters (the limit is {MAX_LENGTH})")
     if not text.strip():
         raise ExpressionError("empty expression")
+    try:
+        check_characters(text)
+    except ExpressionError as error:
+        raise ExpressionError(f"not a valid expression: {error}") from None
     _check_bracket_depth(text)
     try:
         with warnings.catch_warnings():
@@ -184,9 +188,8 @@ def parse(text: str, names: Collection[str] | None = None) -> Expression:
             body = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as error:
         raise ExpressionError(_syntax_message(error)) from None
-    except ValueError:
-        # Python 3.10 reports a NUL character as ValueError rather than SyntaxError.
-        raise ExpressionError("not a valid expression: it contains a NUL character") from None
+    except ValueError as error:
+        raise ExpressionError(f"not a valid expression: {_snippet(str(error), 80)}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(f"expression nested too deeply (the limit is {MAX_DEPTH})") from None
     _check_depth(body)
@@ -194,6 +197,23 @@ def parse(text: str, names: Collection[str] | None = None) -> Expression:
     used: set[str] = set()
     tree = _build(body, text.strip(), allowed, used)
     return Expression(text, tree, frozenset(used))
+
+
+def check_characters(text: str) -> None:
+    """Refuse a NUL character, and text that is not Unicode, naming the column.
+
+    Python's parser reports both as a bare ValueError (or, for a NUL, a SyntaxError that differs
+    between versions); this says what is wrong. A byte the shell passed that is not UTF-8 (as in
+    $'x+\\xff') reaches Python as a lone surrogate, U+DC80 to U+DCFF, holding that byte.
+    """
+    for column, char in enumerate(text, 1):
+        if char == "\0":
+            raise ExpressionError(f"a NUL character at column {column}")
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            raise ExpressionError(f"the byte \\x{code - 0xDC00:02x} at column {column} is not UTF-8 text")
+        if 0xD800 <= code <= 0xDFFF:
+            raise ExpressionError(f"U+{code:04X} at column {column} is half of a surrogate pair, not a character")
 
 
 def _check_bracket_depth(text: str) -> None:

@@ -5,8 +5,12 @@ on the command line, or train a small network on a toy dataset and look at the p
     autograd-lite demo [--dataset moons] [--hidden 16,16] [--steps 100] [--out DIR]
 
 Every error is one line on stderr, never a traceback: exit code 2 for bad usage (a refused
-expression, a bad NAME=VALUE, a log of a negative number), 1 for a failure (a file that cannot be
-written, Graphviz missing).
+expression, a bad NAME=VALUE, a log of a negative number, more work than the bounds below allow),
+1 for a failure (a file that cannot be written, Graphviz missing).
+
+The work, the memory and the output of ``grad`` are bounded before any of it is done: at most
+``MAX_NAMES`` names, ``--hessian`` for at most ``MAX_HESSIAN_NAMES`` of them, and ``--steps`` for
+graphs of at most ``MAX_STEP_NODES`` nodes.
 """
 
 from __future__ import annotations
@@ -21,15 +25,27 @@ from typing import NoReturn, TypeVar
 
 from .. import __version__
 from ..checked_io import format_number, quote
-from ..engine import backward, grad, hessian
+from ..engine import backward, grad, hessian, topological_order
 from ..pictures import GraphvizError, backward_steps, draw_graph, graphviz_available, save_animation
 from ..pictures.render import INSTALL_HINT, SUFFIX_FORMATS
 from ..value import Value
 from .demo import DATASETS, L2, LR_END, LR_START, DemoOptions, run
-from .expression import FUNCTIONS, ExpressionError, check_name, parse
+from .expression import FUNCTIONS, MAX_LENGTH, ExpressionError, check_characters, check_name, parse
 
 PROG = "autograd-lite"
 Result = TypeVar("Result")
+
+MAX_NAMES = (MAX_LENGTH + 1) // 2
+"""The most NAME=VALUE pairs: names in a formula of MAX_LENGTH characters are separated by
+operators, so it can use no more than this many."""
+
+MAX_HESSIAN_NAMES = 100
+"""The most names ``--hessian`` takes: its table has one row per name and one column per name,
+so 100 names print 10,000 numbers (at most about 260 kB) from 100 passes."""
+
+MAX_STEP_NODES = 50
+"""The largest graph ``--steps`` draws: the page holds one picture of the whole graph per node,
+so its size grows with the square of the node count (50 nodes: a page of about 7 MB)."""
 
 
 class UsageError(Exception):
@@ -53,6 +69,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 def parse_assignment(text: str) -> tuple[str, float]:
     """``"x=-2"`` -> ``("x", -2.0)``; UsageError for anything else."""
+    try:
+        check_characters(text)
+    except ExpressionError as error:
+        raise UsageError(f"a NAME=VALUE argument: {error}") from None
     name, equals, number = text.partition("=")
     if not equals:
         raise UsageError(f"expected NAME=VALUE after the expression, got {quote(text)}")
@@ -71,16 +91,17 @@ def parse_assignment(text: str) -> tuple[str, float]:
 
 def run_grad(args: argparse.Namespace) -> int:
     """Print f and df/dname for each name, and the Hessian or pictures when asked."""
+    _check_name_count(len(args.assignments), args.hessian)
     assignments = [parse_assignment(text) for text in args.assignments]
     names = [name for name, _ in assignments]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise UsageError(f"{repeated[0]} is given more than once")
+    _refuse_repeated(names)
     graph_path = _output_path(args.graph, tuple(SUFFIX_FORMATS), "--graph")
     steps_path = _output_path(args.steps, (".html", ".htm"), "--steps")
     expression = parse(args.expression, names)
     leaves = [Value(value, label=name) for name, value in assignments]
     output = _domain_checked("", lambda: expression.evaluate(dict(zip(names, leaves))))
+    if steps_path is not None:
+        _check_step_count(output)
     if not output.is_leaf:
         output.label = "f"
     partials = _domain_checked("gradient", lambda: grad(output, leaves))
@@ -95,6 +116,39 @@ def run_grad(args: argparse.Namespace) -> int:
     if steps_path is not None:
         _write_steps(output, args.expression, steps_path)
     return 0
+
+
+def _check_name_count(count: int, with_hessian: bool) -> None:
+    """Refuse more names than any formula can use, or than a Hessian table can sensibly show."""
+    if count > MAX_NAMES:
+        raise UsageError(
+            f"{count:,} NAME=VALUE pairs: the limit is {MAX_NAMES}, as many names as an expression "
+            f"of {MAX_LENGTH:,} characters can use"
+        )
+    if with_hessian and count > MAX_HESSIAN_NAMES:
+        raise UsageError(
+            f"--hessian with {count} names would print a {count} x {count} table: "
+            f"the limit is {MAX_HESSIAN_NAMES} names"
+        )
+
+
+def _refuse_repeated(names: Sequence[str]) -> None:
+    """Refuse the first name given twice (in one pass over the names: 500 of them stay instant)."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise UsageError(f"{name} is given more than once")
+        seen.add(name)
+
+
+def _check_step_count(output: Value) -> None:
+    """Refuse --steps for a graph whose page (one picture of the whole graph per node) would be huge."""
+    nodes = len(topological_order(output))
+    if nodes > MAX_STEP_NODES:
+        raise UsageError(
+            f"--steps: the graph has {nodes} nodes and the page draws all of them once per node; "
+            f"the limit is {MAX_STEP_NODES} nodes (--graph draws it once)"
+        )
 
 
 def _domain_checked(stage: str, compute: Callable[[], Result]) -> Result:

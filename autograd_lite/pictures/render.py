@@ -139,7 +139,7 @@ class Graph:
         return str(
             self.to_graphviz().render(
                 filename if filename is not None else "autograd.gv",
-                directory,
+                directory=directory,
                 view=view,
                 cleanup=cleanup,
                 format=format or self.format,

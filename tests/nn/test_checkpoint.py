@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import socket
+import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +94,9 @@ def _with_parameter(document: dict[str, Any], key: str, raw: str) -> str:
         ("null", TypeError, f"key '{FIRST}': expected a number, got NoneType"),
         ("[0.5]", TypeError, f"key '{FIRST}': expected a number, got list"),
         ("1" + "0" * 400, ValueError, f"key '{FIRST}': 401-digit integer is too large"),
+        # Past Python's int-to-str limit (4,300 digits) the key is still named, not the limit.
+        ("1" + "0" * 4999, ValueError, f"key '{FIRST}': 5000-digit integer is too large for a float"),
+        ("-" + "9" * 5000, ValueError, f"key '{FIRST}': 5000-digit integer is too large for a float"),
     ],
 )
 def test_a_bad_parameter_value_is_named_and_nothing_changes(
@@ -298,3 +304,110 @@ def test_an_enormous_file_is_refused_without_being_read_whole(tmp_path: Path) ->
         target.load(path)
     assert target.state_dict() == before
     target.load(good)  # a real checkpoint of the same model is well inside the limit
+
+
+def test_a_5000_digit_version_is_named_as_such(tmp_path: Path) -> None:
+    _, document = saved(tmp_path)
+    path = tmp_path / "version.json"
+    path.write_text(json.dumps({**document, "version": "@@"}).replace('"@@"', "7" * 5000))
+    with pytest.raises(ValueError, match="key 'version': expected 1, got a 5000-digit integer") as caught:
+        model().load(path)
+    assert "int_max_str_digits" not in str(caught.value) and "4300" not in str(caught.value)
+
+
+def test_load_state_dict_names_the_key_of_a_5000_digit_integer() -> None:
+    target = model()
+    state = {**target.state_dict(), FIRST: 10**4999}
+    with pytest.raises(ValueError, match=f"key '{FIRST}': 5000-digit integer is too large for a float"):
+        target.load_state_dict(state)
+
+
+def _load_in_a_thread(target: MLP, path: Path) -> tuple[threading.Thread, list[BaseException]]:
+    """Start ``target.load(path)`` in a daemon thread; what it raised lands in the list."""
+    raised: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            target.load(path)
+        except BaseException as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    return thread, raised
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_loading_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    target = model()
+    before = target.state_dict()
+    thread, raised = _load_in_a_thread(target, pipe)
+    thread.join(timeout=20)
+    if thread.is_alive():
+        # Blocked in open(): a writer that opens and closes the pipe lets it go, then fail.
+        os.close(os.open(pipe, os.O_WRONLY))
+        thread.join(timeout=20)
+        pytest.fail("Module.load blocked on a named pipe, waiting for a writer")
+    assert len(raised) == 1 and isinstance(raised[0], ValueError)
+    assert "is a named pipe (FIFO), not a regular file" in str(raised[0])
+    assert str(pipe) in str(raised[0])
+    assert target.state_dict() == before
+
+
+def test_loading_a_directory_is_refused_as_not_a_regular_file(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a directory, not a regular file"):
+        model().load(tmp_path)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_loading_a_device_that_never_ends_is_refused_before_reading(tmp_path: Path) -> None:
+    assert stat.S_ISCHR(os.stat("/dev/zero").st_mode)
+    target = model()
+    before = target.state_dict()
+    thread, raised = _load_in_a_thread(target, Path("/dev/zero"))
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "Module.load kept reading /dev/zero"
+    assert "is a character device, not a regular file" in str(raised[0])
+    assert target.state_dict() == before
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+def test_loading_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        # Opening a socket fails outright (ENXIO); the message still says what the path is.
+        with pytest.raises(ValueError, match="is a socket, not a regular file"):
+            model().load(path)
+
+
+def test_a_symlink_to_a_checkpoint_loads_the_file_it_names(tmp_path: Path) -> None:
+    source = MLP(2, [3, 1], rng=4)
+    real = tmp_path / "real.json"
+    source.save(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert model().load(link).state_dict() == source.state_dict()
+
+
+def test_a_module_saved_through_a_link_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    MLP(2, [1], rng=0).save(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    source = MLP(2, [1], rng=1)
+    source.save(link)
+    assert link.is_symlink()
+    assert MLP(2, [1], rng=2).load(real).state_dict() == source.state_dict()
+
+
+def test_a_module_saves_to_a_legal_250_character_name(tmp_path: Path) -> None:
+    # The temporary file beside it would need 250 + 20 characters: it must be cut to fit.
+    path = tmp_path / ("m" * 245 + ".json")
+    source = MLP(2, [3, 1], rng=6)
+    source.save(path)
+    source.save(path)
+    assert model().load(path).state_dict() == source.state_dict()
+    assert os.listdir(tmp_path) == [path.name]
