@@ -2,9 +2,12 @@
 same network from exactly the same numbers.
 
 A ``Training`` is a network (layer sizes, activations, initial weights), a data set, a loss and
-an SGD schedule; each engine turns it into a step function (forward, backward, update). The
-chain workloads are sizes only. Nothing here imports an engine, so a worker process loads only
-the engine it measures.
+an SGD schedule; each engine turns it into a step function (forward, backward, update). Its
+``style`` says which graph a scalar engine builds: "dot" is nn's neuron (one dot node, a + and
+an activation); "micrograd" is micrograd's neuron, ``sum((wi * xi for wi, xi in zip(w, x)), b)``
+(2n + 1 nodes), with micrograd's demo loss written as its notebook writes it. The chain
+workloads are sizes only; ``digits`` is a recipe for a whole training run. Nothing here imports
+an engine, so a worker process loads only the engine it measures.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class Training:
     lr_steps: int
     momentum: float
     description: str = field(default="")
+    style: str = "dot"  # "dot" (nn's neurons) or "micrograd" (sum of products, as micrograd builds it)
 
     def lr(self, step: int) -> float:
         """The learning rate of update ``step``: a straight line from lr_start to lr_end, then flat."""
@@ -103,6 +107,15 @@ def demo() -> Training:
                     "micrograd's demo step: MLP(2, [16, 16, 1]) relu, 100 moons points, hinge + 1e-4 L2, SGD")
 
 
+def demo_micrograd() -> Training:
+    """micrograd's demo step as micrograd builds it: the same network, data and loss, 2n+1 nodes per neuron."""
+    training = demo()
+    return Training("demo-mg", training.network, training.X, training.Y, training.loss, training.l2,
+                    training.lr_start, training.lr_end, training.lr_steps, training.momentum,
+                    "micrograd's demo step, built as micrograd builds it: sum(wi * xi) + b per neuron",
+                    style="micrograd")  # fmt: skip
+
+
 def deep() -> Training:
     """A deep narrow network: 20 tanh layers of width 8 and a linear output, 32 samples, MSE."""
     rng = random.Random(2)
@@ -121,8 +134,48 @@ def symmetry() -> Training:
                     "mirror symmetry (Rumelhart et al. 1986): 6-2-1 sigmoid, 64 patterns, sse, momentum 0.9")
 
 
-TRAININGS = {"demo": demo, "deep": deep, "symmetry": symmetry}
+TRAININGS = {"demo-mg": demo_micrograd, "demo": demo, "deep": deep, "symmetry": symmetry}
 """Every training workload by name."""
+
+
+@dataclass(frozen=True)
+class Digits:
+    """A whole training run on scikit-learn's 8x8 digits: a 64-32-10 MLP (Xavier-initialised),
+    cross-entropy, Adam, shuffled mini-batches."""
+
+    X_train: Matrix
+    y_train: list[int]
+    X_test: Matrix
+    y_test: list[int]
+    sizes: tuple[int, ...]
+    activation: str
+    epochs: int
+    batch_size: int
+    lr: float
+    seed: int
+
+
+def digits(quick: bool = False) -> Digits:
+    """The 1,797 digits (shipped inside scikit-learn, no download), pixels scaled to [0, 1],
+    shuffled with a fixed seed and split 80/20 into training and test sets."""
+    from sklearn.datasets import load_digits  # type: ignore[import-untyped]  # bench-only, no type hints
+
+    data = load_digits()
+    rows = [[pixel / 16.0 for pixel in row] for row in data.data.tolist()]
+    labels = [int(label) for label in data.target.tolist()]
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    cut = len(rows) * 4 // 5
+    # A quick run trains on 300 samples for one epoch: a smoke test of the whole path.
+    train, test = order[: 300 if quick else cut], order[cut:]
+    return Digits(
+        [rows[i] for i in train], [labels[i] for i in train], [rows[i] for i in test], [labels[i] for i in test],
+        (64, 32, 10), "tanh", epochs=1 if quick else DIGITS_EPOCHS, batch_size=64, lr=0.02, seed=0,
+    )
+
+
+DIGITS_EPOCHS = 8
+"""Epochs of the digits run: enough for at least 95% test accuracy (96.4% with these settings)."""
 
 CHAIN_STEPS = 100_000
 """y = y * 0.999 + 0.001, this many times, then backward."""

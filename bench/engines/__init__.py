@@ -4,28 +4,41 @@ from __future__ import annotations
 
 ENGINES: dict[str, str] = {
     "autograd-lite": "bench.engines.lite",
+    "tight": "bench.engines.tight",
     "replay": "bench.engines.replay",
+    "batched": "bench.engines.batched",
     "micrograd": "bench.engines.micrograd_engine",
     "pytorch": "bench.engines.torch_engine",
+    "torch-tensors": "bench.engines.torch_tensors",
     "floor": "bench.engines.floor",
 }
 """Engine name -> the module that implements its workloads."""
 
 TITLES: dict[str, str] = {
-    "autograd-lite": "autograd-lite",
-    "replay": "autograd-lite replay",
+    "autograd-lite": "autograd-lite eager",
+    "tight": "tightest pure-Python engine with our semantics",
+    "replay": "autograd-lite replay Tape",
+    "batched": "autograd-lite batched replay (numpy)",
     "micrograd": "micrograd 0.1.0",
-    "pytorch": "PyTorch 0-d float64",
+    "pytorch": "PyTorch 0-d float64 tensors",
+    "torch-tensors": "PyTorch on tensors (matmuls, float64)",
     "floor": "hand-written floats",
 }
-"""How each engine is named in the table."""
+"""How each engine is named in the tables."""
 
 SUPPORTED: dict[str, tuple[str, ...]] = {
-    "demo": ("autograd-lite", "replay", "micrograd", "pytorch", "floor"),
-    "deep": ("autograd-lite", "replay", "micrograd", "pytorch", "floor"),
-    "symmetry": ("autograd-lite", "replay", "micrograd", "pytorch", "floor"),
-    "chain": ("autograd-lite", "micrograd", "pytorch", "floor"),
-    "memory": ("autograd-lite", "micrograd", "pytorch"),
+    "demo-mg": ("autograd-lite", "tight", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
+    "demo": ("autograd-lite", "tight", "replay", "batched", "torch-tensors", "floor"),
+    "deep": ("autograd-lite", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
+    "symmetry": ("autograd-lite", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
+    "chain": ("autograd-lite", "tight", "micrograd", "pytorch", "floor"),
+    "memory": ("autograd-lite", "tight", "micrograd", "pytorch"),
     "chain1m": ("autograd-lite",),
+    "digits": ("autograd-lite", "batched"),
 }
-"""Which engines run each workload (replay has no graph to build for a chain; floats have no graph)."""
+"""Which engines run each workload. micrograd and PyTorch's 0-d tensors build micrograd's graph
+only (a "micrograd" workload: demo-mg; deep and symmetry too, against nn's dot graphs there);
+replays have no graph to build for a chain; floats and tensors have no nodes to count."""
+
+ONCE = ("digits",)
+"""Workloads that are whole training runs of seconds: measured in the first round only."""

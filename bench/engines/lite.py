@@ -1,16 +1,23 @@
-"""autograd-lite, eager: the training step as a user of the ``nn`` package writes it.
+"""autograd-lite, eager: the training step as a user writes it.
 
-``nn.MLP`` (each neuron one ``dot`` node, a ``+`` and an activation), ``nn``'s losses and ``l2``
-penalty, ``nn.SGD``; inputs are the data set's plain float rows, as ``nn.fit`` passes them.
+For a "dot" workload, as a user of the ``nn`` package: ``nn.MLP`` (each neuron one ``dot`` node,
+a ``+`` and an activation), ``nn``'s losses and ``l2`` penalty, ``nn.SGD``; inputs are the data
+set's plain float rows, as ``nn.fit`` passes them. For a "micrograd" workload, as micrograd's demo
+loop: micrograd's graph (``bench.engines.sum_of_products``) on autograd-lite Values, inputs
+wrapped as Values, ``p.grad = 0``, ``backward()``, ``p.data -= lr * p.grad``. The digits run is
+``nn.fit`` itself.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 import nn
 from autograd_lite import Value
-from bench.workloads import Network, Training
+from bench.engines import sum_of_products
+from bench.workloads import Digits, Network, Training
 
 LOSSES = {"hinge": nn.hinge, "mse": nn.mse, "sse": nn.sse}
 
@@ -40,8 +47,22 @@ def make_loss(training: Training, model: nn.MLP) -> Callable[[], Value]:
     return loss
 
 
+def micrograd_loss(training: Training) -> tuple[Callable[[], Value], list[Value]]:
+    """micrograd's graph on autograd-lite Values: a function building the loss, and the parameters."""
+    forward, params = sum_of_products.model(training.network, Value)
+    inputs = [[Value(x) for x in row] for row in training.X]  # as micrograd's demo wraps them
+
+    def loss() -> Value:
+        total: Value = sum_of_products.total_loss(training, [forward(x) for x in inputs], params)
+        return total
+
+    return loss, params
+
+
 def train_step(training: Training) -> Callable[[int], float]:
     """A function that runs update ``k`` (forward, backward, SGD) and returns the loss before it."""
+    if training.style == "micrograd":
+        return _micrograd_step(training)
     model = make_model(training.network)
     loss = make_loss(training, model)
     optimizer = nn.SGD(model.parameters(), lr=training.lr, momentum=training.momentum)
@@ -54,6 +75,44 @@ def train_step(training: Training) -> Callable[[int], float]:
         return total.data
 
     return step
+
+
+def _micrograd_step(training: Training) -> Callable[[int], float]:
+    loss, params = micrograd_loss(training)
+    deltas = [0.0] * len(params)
+    momentum = training.momentum
+
+    def step(k: int) -> float:
+        total = loss()
+        for p in params:
+            p.grad = 0
+        total.backward()
+        lr = training.lr(k)
+        for index, p in enumerate(params):
+            deltas[index] = -lr * p.grad + momentum * deltas[index]
+            p.data += deltas[index]
+        return total.data
+
+    return step
+
+
+def fit_digits(recipe: Digits, compiled: bool) -> dict[str, Any]:
+    """Train the digits MLP with ``nn.fit`` (eager, or ``compiled=True``); time it and score the test set."""
+    model = nn.MLP(recipe.sizes[0], list(recipe.sizes[1:]), activation=recipe.activation, init="xavier", rng=recipe.seed)
+    optimizer = nn.Adam(model.parameters(), lr=recipe.lr)
+    started = time.perf_counter()
+    history = nn.fit(model, recipe.X_train, recipe.y_train, loss="cross_entropy", optimizer=optimizer,
+                     epochs=recipe.epochs, batch_size=recipe.batch_size, seed=recipe.seed, progress=False,
+                     compiled=compiled)  # fmt: skip
+    seconds = time.perf_counter() - started
+    accuracy = nn.accuracy(model, recipe.X_test, recipe.y_test, rule="argmax")
+    return {"value": seconds, "unit": "s", "check": history.loss[-1], "accuracy": accuracy,
+            "train_accuracy": history.accuracy[-1], "epochs": history.epochs}  # fmt: skip
+
+
+def train_digits(recipe: Digits) -> dict[str, Any]:
+    """The digits run, eager."""
+    return fit_digits(recipe, compiled=False)
 
 
 def chain(steps: int) -> tuple[float, float]:

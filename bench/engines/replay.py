@@ -1,6 +1,7 @@
-"""autograd-lite, replayed: the eager step's graph recorded once as a ``Tape``, then each step
-is a forward and a backward replay on a flat list of parameter values, and the SGD update
-(nn.SGD's formula) on that list. No Value is created after the recording.
+"""autograd-lite, replayed: the eager step's graph (nn's, or micrograd's for a "micrograd"
+workload) recorded once as a ``Tape``, then each step is a forward and a backward replay on a
+flat list of parameter values, and the SGD update (nn.SGD's formula) on that list. No Value is
+created after the recording.
 """
 
 from __future__ import annotations
@@ -8,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autograd_lite.tape import Tape
-from bench.engines.lite import make_loss, make_model
+from bench.engines.lite import make_loss, make_model, micrograd_loss
 from bench.workloads import Training
 
 
 def train_step(training: Training) -> Callable[[int], float]:
     """A function that runs update ``k`` (forward, backward, SGD) and returns the loss before it."""
-    model = make_model(training.network)
-    params = model.parameters()
-    tape = Tape(make_loss(training, model)(), params)
+    if training.style == "micrograd":
+        loss, params = micrograd_loss(training)
+        tape = Tape(loss(), params)
+    else:
+        model = make_model(training.network)
+        params = model.parameters()
+        tape = Tape(make_loss(training, model)(), params)
     values = [p.data for p in params]
     deltas = [0.0] * len(values)
     momentum = training.momentum
