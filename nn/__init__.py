@@ -19,6 +19,7 @@ from .metrics import accuracy, predict
 from .module import Module
 from .network import Network, Unit
 from .optim import SGD, Adam, AdamW, Optimizer
+from .playground import Playground, playground
 from .plots import hinton, plot_decision_boundary, plot_gradient_flow, plot_history
 from .schedules import Constant, InverseTime, LinearDecay, Reciprocal, Schedule, StepDecay
 from .train import History, fit, train_batch
@@ -40,6 +41,7 @@ __all__ = [
     "Network",
     "Neuron",
     "Optimizer",
+    "Playground",
     "Reciprocal",
     "Schedule",
     "StepDecay",
@@ -58,6 +60,7 @@ __all__ = [
     "make_xor",
     "mse",
     "parity",
+    "playground",
     "plot_decision_boundary",
     "plot_gradient_flow",
     "plot_history",

@@ -1,0 +1,139 @@
+"""The points a playground learns: a built-in data set or the user's own ``(X, y)``, split into
+training and test points by the seed, with the part of the plane every picture shows.
+
+Classes are kept as -1 and +1 whatever the user's labels were (the first label in sorted order
+is -1), and each loss gets the targets it wants: -1/+1 for hinge, mse and sse, 0/1 for binary
+cross-entropy. A point is classified +1 when the network's output is above 0 under every loss.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..datasets import make_circles, make_moons, make_spirals, make_xor
+from ..initializers import Sampler
+from .settings import CUSTOM, MAX_POINTS, WHERE, Settings
+
+Points = list[list[float]]
+
+
+@dataclass(frozen=True)
+class Data:
+    """Training and test points (rows of two floats) with classes -1/+1, and the plane shown."""
+
+    train_X: Points
+    train_y: list[int]
+    test_X: Points
+    test_y: list[int]
+    extent: tuple[float, float, float, float]
+    """(x0 min, x0 max, x1 min, x1 max): fixed for the run, so pictures never jump."""
+    class_names: tuple[str, str]
+    """How the user's labels read, for the legend: the class shown as -1, then +1."""
+
+
+@dataclass(frozen=True)
+class CustomPoints:
+    """The user's own points, checked: rows of two finite floats and their classes as -1/+1."""
+
+    X: Points
+    y: list[int]
+    class_names: tuple[str, str]
+
+
+def check_custom(X: object, y: object) -> CustomPoints:
+    """The user's ``X`` (rows of two numbers) and ``y`` (two distinct labels), or an error naming them."""
+    for name, value in (("X", X), ("y", y)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise TypeError(f"{WHERE}: {name} must be a list, got {type(value).__name__}")
+    assert isinstance(X, Sequence) and isinstance(y, Sequence)
+    if len(X) != len(y):
+        raise ValueError(f"{WHERE}: X has {len(X)} rows and y has {len(y)} labels; they must match")
+    if not 4 <= len(X) <= MAX_POINTS:
+        raise ValueError(f"{WHERE}: X must have from 4 to {MAX_POINTS} rows, got {len(X)}")
+    rows: Points = []
+    for index, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != 2:
+            raise ValueError(f"{WHERE}: X[{index}] must be a point of two numbers, got {row!r:.60}")
+        point = []
+        for number in row:
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+                raise ValueError(f"{WHERE}: X[{index}] must hold two finite numbers, got {row!r:.60}")
+            point.append(float(number))
+        rows.append(point)
+    labels = _two_labels(y)
+    sign = {labels[0]: -1, labels[1]: 1}
+    return CustomPoints(rows, [sign[label] for label in y], (str(labels[0]), str(labels[1])))
+
+
+def _two_labels(y: Sequence[object]) -> list[object]:
+    """The two different labels in ``y``, smaller first (numbers by value, anything else by repr)."""
+    try:
+        distinct = set(y)
+    except TypeError:
+        raise TypeError(f"{WHERE}: y must hold labels such as 0 and 1 or 'a' and 'b', got {y!r:.60}") from None
+    try:
+        labels = sorted(distinct)  # type: ignore[type-var]  # mixed types fall back to repr below
+    except TypeError:
+        labels = sorted(distinct, key=repr)
+    if len(labels) != 2:
+        raise ValueError(f"{WHERE}: y must hold exactly two different labels, got {len(labels)}: {labels!r:.60}")
+    return labels
+
+
+def generate(settings: Settings) -> tuple[Points, list[int]]:
+    """The built-in data set the settings name, with classes -1/+1."""
+    n, noise, seed = settings.n_points, settings.noise, settings.seed
+    if settings.dataset == "moons":
+        return make_moons(n, noise=noise, seed=seed)
+    if settings.dataset == "circles":
+        return make_circles(n, noise=noise, seed=seed)
+    if settings.dataset == "xor":
+        return make_xor(n, noise=noise, seed=seed)
+    if settings.dataset == "spirals":
+        return make_spirals(n, noise=noise, seed=seed)
+    raise ValueError(f"{WHERE}: dataset {settings.dataset!r} needs your own points: Playground(dataset=(X, y))")
+
+
+def _extent(X: Points) -> tuple[float, float, float, float]:
+    bounds: list[float] = []
+    for axis in (0, 1):
+        low = min(row[axis] for row in X)
+        high = max(row[axis] for row in X)
+        # A margin around the points, so the boundary can be seen bending past the outermost ones.
+        pad = max(0.1 * (high - low), 0.25)
+        bounds.extend((low - pad, high + pad))
+    return bounds[0], bounds[1], bounds[2], bounds[3]
+
+
+def make_data(settings: Settings, custom: CustomPoints | None) -> Data:
+    """The run's points: generated (or the user's), shuffled by the seed, then split."""
+    if settings.dataset == CUSTOM:
+        if custom is None:
+            raise ValueError(f"{WHERE}: dataset 'custom' needs your own points: Playground(dataset=(X, y))")
+        X, y, names = custom.X, custom.y, custom.class_names
+    else:
+        X, y = generate(settings)
+        names = ("-1", "+1")
+    order = list(range(len(X)))
+    sampler: Sampler = random.Random(settings.seed)
+    sampler.shuffle(order)
+    n_test = min(len(X) - 1, max(1, round(len(X) * settings.test_fraction)))
+    test, train = order[:n_test], order[n_test:]
+    return Data(
+        train_X=[X[i] for i in train],
+        train_y=[y[i] for i in train],
+        test_X=[X[i] for i in test],
+        test_y=[y[i] for i in test],
+        extent=_extent(X),
+        class_names=names,
+    )
+
+
+def targets_for(loss: str, classes: Sequence[int]) -> list[float]:
+    """What ``loss`` wants for classes -1/+1: 0/1 for binary cross-entropy, else the classes."""
+    if loss == "binary_cross_entropy":
+        return [1.0 if c > 0 else 0.0 for c in classes]
+    return [float(c) for c in classes]

@@ -1,0 +1,95 @@
+"""What every unit computes over the input plane, with numpy: the playground's network run on
+a whole grid of points at once from a flat list of its weights (a snapshot or the live model).
+
+This is the one place the network's forward pass is written again, on arrays, because drawing a
+heat map per unit ten times a second needs thousands of points per picture; the tests check it
+against the engine's own forward pass. Row 0 of every grid is the top of the plane (the largest
+x1), as in an image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from .playground import Playground
+
+Extent = tuple[float, float, float, float]
+
+
+def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    # 1 / (1 + e**-z) as (1 + tanh(z/2)) / 2, which never overflows.
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+ACTIVATIONS: dict[str, Callable[[NDArray[np.float64]], NDArray[np.float64]]] = {
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": _sigmoid,
+    "leaky_relu": lambda z: np.where(z > 0.0, z, 0.01 * z),
+    "linear": lambda z: z,
+}
+"""Each activation the playground offers, on arrays, as ``nn.activations`` computes it on Values."""
+
+
+def plane(extent: Extent, resolution: int) -> NDArray[np.float64]:
+    """The centres of a resolution x resolution grid over ``extent``, row by row from the top: shape (n*n, 2)."""
+    x_min, x_max, y_min, y_max = extent
+    xs = x_min + (np.arange(resolution) + 0.5) * (x_max - x_min) / resolution
+    ys = y_max - (np.arange(resolution) + 0.5) * (y_max - y_min) / resolution
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def layer_matrices(
+    weights: Sequence[float], sizes: Sequence[int]
+) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    """(W, b) per layer from the flat parameters of an MLP (neuron by neuron: its weights, then its bias)."""
+    flat = np.asarray(weights, dtype=np.float64)
+    matrices = []
+    position = 0
+    for fan_in, width in pairwise(sizes):
+        block = flat[position : position + width * (fan_in + 1)].reshape(width, fan_in + 1)
+        matrices.append((block[:, :fan_in], block[:, fan_in]))
+        position += width * (fan_in + 1)
+    if position != len(flat):
+        raise ValueError(f"layer_matrices: {len(flat)} parameters do not fit layer sizes {list(sizes)}")
+    return matrices
+
+
+def forward(
+    points: NDArray[np.float64], weights: Sequence[float], sizes: Sequence[int], activation: str
+) -> list[NDArray[np.float64]]:
+    """Every layer's outputs for every point: one (points, width) array per layer; the last is linear."""
+    act = ACTIVATIONS[activation]
+    outputs = []
+    values = points
+    matrices = layer_matrices(weights, sizes)
+    for index, (W, b) in enumerate(matrices):
+        total = values @ W.T + b
+        values = total if index == len(matrices) - 1 else act(total)
+        outputs.append(values)
+    return outputs
+
+
+def grids(
+    weights: Sequence[float], sizes: Sequence[int], activation: str, extent: Extent, resolution: int
+) -> list[NDArray[np.float64]]:
+    """Every layer's outputs over the plane: per layer an array (width, resolution, resolution)."""
+    layers = forward(plane(extent, resolution), weights, sizes, activation)
+    return [layer.T.reshape(layer.shape[1], resolution, resolution) for layer in layers]
+
+
+def unit_maps(pg: Playground, resolution: int) -> dict[str, NDArray[Any]]:
+    """Each unit's output over the playground's plane, by name ``L{layer}.N{unit}`` (the last is the output)."""
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 1000:
+        raise ValueError(f"Playground.unit_maps: resolution must be an int from 2 to 1000, got {resolution!r:.60}")
+    sizes = (2, *pg.settings.hidden, 1)
+    layers = grids(pg.latest.weights, sizes, pg.settings.activation, pg.data.extent, resolution)
+    return {f"L{i}.N{j}": layer[j] for i, layer in enumerate(layers) for j in range(layer.shape[0])}

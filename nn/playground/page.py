@@ -1,0 +1,161 @@
+"""Share a run: ``Playground.save_html(path)`` writes one self-contained page (inline SVG and
+PNG, no network access) with a slider over the recorded epochs that shows the decision
+boundary, the network with its unit heat maps, and the loss curves at each of them.
+
+The page stays bounded whatever the run's length: it shows at most ``max_frames`` frames,
+evenly spread over the recorded epochs (the first and the last always among them), and fewer
+if the page would otherwise exceed ``max_bytes``; the page says when it left frames out. The
+file is written atomically. The page itself is ``page.html`` beside this file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING
+
+from autograd_lite.checked_io import write_atomically
+
+from .history import Snapshot
+from .settings import WHERE, learning_rate_note
+from .views import Renderer
+
+if TYPE_CHECKING:
+    from .playground import Playground
+
+MIN_BYTES = 200_000
+MAX_FRAMES = 5000
+INTERVAL_MS = 150
+
+
+def _evenly(count: int, wanted: int) -> list[int]:
+    """``wanted`` indices from 0 to count - 1, evenly spread, both ends included."""
+    if wanted >= count:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (wanted - 1)) for i in range(wanted)})
+
+
+def _check_int(value: object, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{WHERE}.save_html: {name} must be an int from {low:,} to {high:,}, got {value!r:.60}")
+    return value
+
+
+def _settings_line(pg: Playground) -> str:
+    s = pg.settings
+    sizes = " → ".join(str(n) for n in (2, *s.hidden, 1))
+    batch = "full batch" if s.batch_size is None else "online" if s.batch_size == 1 else f"batches of {s.batch_size}"
+    points = f"{len(pg.data.train_X)} training and {len(pg.data.test_X)} test points"
+    noise = "" if s.dataset == "custom" else f", noise {s.noise:g}"
+    return (
+        f"{s.dataset}{noise}, {points}; network {sizes} ({s.activation} hidden units); {s.loss} loss; "
+        f"{s.optimizer}, {learning_rate_note(s)}, {batch}, L2 {s.l2:g}; seed {s.seed}"
+    )
+
+
+def _frame_text(pg: Playground, epoch: int) -> str:
+    run = pg.history
+    return (
+        f"train loss {run.train_loss[epoch]:.4g} ({run.train_accuracy[epoch]:.0%} right), "
+        f"test loss {run.test_loss[epoch]:.4g} ({run.test_accuracy[epoch]:.0%} right)"
+    )
+
+
+class _Frames:
+    """The recorded snapshots, each drawn at most once however often the frame count is cut."""
+
+    def __init__(self, pg: Playground) -> None:
+        self.pg = pg
+        snapshots = list(pg.history.snapshots)
+        if snapshots[-1].epoch != pg.epoch:
+            snapshots.append(pg.latest)
+        self.snapshots: list[Snapshot] = snapshots
+        self.renderer = Renderer(pg)
+        self.scale = self.renderer.gradient_scale(snapshots)
+        self._drawn: dict[int, tuple[str, str]] = {}
+
+    def drawn(self, index: int) -> tuple[str, str]:
+        """(boundary frame, network frame) of snapshot ``index``, as page elements."""
+        if index not in self._drawn:
+            snapshot = self.snapshots[index]
+            width, height = self.renderer.boundary_size
+            boundary = (
+                f'<div class="boundary-frame" hidden><svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
+                f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">'
+                f"{self.renderer.boundary_image(snapshot)}</svg></div>"
+            )
+            network = f'<div class="network-frame" hidden>{self.renderer.network(snapshot, self.scale, titles=False)}</div>'
+            self._drawn[index] = (boundary, network)
+        return self._drawn[index]
+
+    def size(self, chosen: list[int]) -> int:
+        """The bytes these frames take on the page."""
+        return sum(len(part) for index in chosen for part in self.drawn(index))
+
+
+def page_html(pg: Playground, *, max_frames: int = 200, max_bytes: int = 8_000_000, title: str = "") -> str:
+    """The text of the page ``save_html`` writes."""
+    _check_int(max_frames, "max_frames", 2, MAX_FRAMES)
+    _check_int(max_bytes, "max_bytes", MIN_BYTES, 2**31)
+    if not isinstance(title, str):
+        raise TypeError(f"{WHERE}.save_html: title must be a str, got {type(title).__name__}")
+    frames = _Frames(pg)
+    renderer = frames.renderer
+    count = len(frames.snapshots)
+    losses = renderer.loss(cursor=0, y_max=None)
+    fixed = len(losses) + len(renderer.boundary_points()) + 20_000
+    chosen = _evenly(count, max_frames)
+    while fixed + frames.size(chosen) > max_bytes and len(chosen) > 2:
+        share = (max_bytes - fixed) / frames.size(chosen)
+        chosen = _evenly(count, max(2, min(len(chosen) - 1, int(len(chosen) * share * 0.95))))
+    if fixed + frames.size(chosen) > max_bytes:
+        raise ValueError(
+            f"{WHERE}.save_html: even two frames take {fixed + frames.size(chosen):,} bytes, more than "
+            f"max_bytes={max_bytes:,}; raise max_bytes"
+        )
+    shown = [frames.snapshots[i] for i in chosen]
+    epochs = pg.epoch
+    notes = []
+    if len(shown) < epochs + 1:
+        every = epochs / max(1, len(shown) - 1)
+        notes.append(
+            f"The run trained {epochs:,} epochs; this page shows {len(shown)} of them, evenly spread "
+            f"(about one every {every:.3g} epochs), to stay under {max_frames} frames and {max_bytes / 1e6:.3g} MB."
+        )
+    data = [{"epoch": s.epoch, "text": _frame_text(pg, s.epoch)} for s in shown]
+    heading = title or f"A playground run: {pg.settings.dataset}, {epochs} epochs"
+    template = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
+    width, height = renderer.boundary_size
+    return template.substitute(
+        title=html.escape(heading),
+        settings=html.escape(_settings_line(pg)),
+        note="".join(f'<p class="note">{html.escape(note)}</p>' for note in notes),
+        last=len(shown) - 1,
+        first_epoch=shown[0].epoch,
+        first_numbers=html.escape(data[0]["text"]),  # type: ignore[arg-type]  # a str by construction
+        boundary_width=f"{width:.0f}",
+        boundary_height=f"{height:.0f}",
+        boundary_frames="\n".join(frames.drawn(i)[0] for i in chosen),
+        points=renderer.boundary_points(),
+        network_frames="\n".join(frames.drawn(i)[1] for i in chosen),
+        losses=losses,
+        # Numbers and plain text only; "<" is escaped so nothing can close the script element.
+        frame_data=json.dumps(data).replace("<", "\\u003c"),
+        interval=INTERVAL_MS,
+    )
+
+
+def save_page(
+    pg: Playground, path: str | os.PathLike[str], *, max_frames: int = 200, max_bytes: int = 8_000_000, title: str = ""
+) -> Path:
+    """Write ``page_html`` to ``path`` atomically and return the path."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{WHERE}.save_html: path must be a str or a path, got {type(path).__name__}")
+    text = page_html(pg, max_frames=max_frames, max_bytes=max_bytes, title=title)
+    target = Path(path)
+    write_atomically(target, text.encode("utf-8"))
+    return target

@@ -1,0 +1,273 @@
+"""``Playground``: train a small network on points in the plane and watch every unit learn, live
+in a notebook or headless in a script.
+
+>>> from nn import Playground
+>>> pg = Playground("xor", n_points=60, hidden=[4], lr=0.5, batch_size="full", seed=0)
+>>> history = pg.step(200)           # 200 epochs
+>>> history.train_accuracy[-1]
+1.0
+
+Headless, a playground is ``step(n)``, ``reset()``, ``configure(**controls)``, ``history``
+and ``model``, and pictures of the current state: ``figure()`` (matplotlib), the SVG views
+``boundary_svg()``, ``network_svg()``, ``loss_svg()``, ``unit_maps()`` (what each unit computes
+over the plane, as arrays), ``graph(index)`` (one point's computation graph) and
+``save_html(path)`` (the recorded run as one page with a slider). In a notebook, ``widget()``
+(or ``nn.playground(...)``) is the live view with its controls, and displaying the playground
+itself shows a static picture of its state, which renderings without a kernel keep. The
+pictures need numpy (and matplotlib for the static one), the live view ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..layers import MLP
+from .data import CustomPoints, Data, check_custom, make_data
+from .history import RunHistory, Snapshot
+from .settings import CUSTOM, DATASETS, WHERE, Settings
+from .trainer import Trainer
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from numpy.typing import NDArray
+
+    from autograd_lite import Graph
+
+    from .widgets import PlaygroundWidget
+
+MAX_STEPS = 100_000
+"""The most epochs one ``step`` call may run."""
+
+
+def _dataset(dataset: object) -> tuple[str, CustomPoints | None]:
+    """A built-in name, or the user's ``(X, y)`` as a checked CustomPoints."""
+    if isinstance(dataset, str):
+        return dataset, None
+    if isinstance(dataset, tuple) and len(dataset) == 2:
+        return CUSTOM, check_custom(dataset[0], dataset[1])
+    names = ", ".join(repr(name) for name in DATASETS)
+    raise TypeError(f"{WHERE}: dataset must be one of {names} or your points as (X, y), got {type(dataset).__name__}")
+
+
+class Playground:
+    """A network learning to separate two classes of points in the plane, one epoch at a time."""
+
+    def __init__(
+        self,
+        dataset: str | tuple[Sequence[Sequence[float]], Sequence[Any]] = "moons",
+        *,
+        n_points: int = 200,
+        noise: float = 0.1,
+        test_fraction: float = 0.25,
+        hidden: Sequence[int] | str = (8, 8),
+        activation: str = "tanh",
+        loss: str = "hinge",
+        lr: float = 0.1,
+        schedule: str = "constant",
+        batch_size: int | str | None = 10,
+        l2: float = 0.0,
+        optimizer: str = "sgd",
+        seed: int = 0,
+    ) -> None:
+        name, self._custom = _dataset(dataset)
+        self._settings = Settings(
+            dataset=name,
+            n_points=n_points,
+            noise=noise,
+            test_fraction=test_fraction,
+            hidden=hidden,  # type: ignore[arg-type]  # Settings parses text and lists into a tuple
+            activation=activation,
+            loss=loss,
+            lr=lr,
+            schedule=schedule,
+            batch_size=batch_size,  # type: ignore[arg-type]  # Settings turns 'online'/'full' into 1/None
+            l2=l2,
+            optimizer=optimizer,
+            seed=seed,
+        )
+        self._widget: PlaygroundWidget | None = None
+        self._watchers: list[Callable[[bool], None]] = []
+        self.reset()
+
+    # ---- the run ---------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """Every control's current value."""
+        return self._settings
+
+    @property
+    def model(self) -> MLP:
+        """The network being trained: ``MLP(2, [*hidden, 1], activation, rng=seed)`` at reset."""
+        return self._trainer.model
+
+    @property
+    def history(self) -> RunHistory:
+        """Losses, accuracies and snapshots of every epoch since the last reset."""
+        return self._history
+
+    @property
+    def data(self) -> Data:
+        """The training and test points and the part of the plane shown."""
+        return self._data
+
+    @property
+    def epoch(self) -> int:
+        """How many epochs have run since the last reset."""
+        return self._history.epochs
+
+    @property
+    def has_custom_data(self) -> bool:
+        """Whether the user gave their own points (so 'custom' is one of the data sets)."""
+        return self._custom is not None
+
+    def reset(self, seed: int | None = None) -> None:
+        """Start again: the same seed gives the same points and exactly the same initial weights."""
+        if seed is not None:
+            self._settings = self._settings.changed(seed=seed)
+        self._data = make_data(self._settings, self._custom)
+        self._trainer = Trainer(self._settings, self._data)
+        self._history = RunHistory()
+        losses, accuracies = self._trainer.evaluate()
+        self._history.record(losses, accuracies, None, 0, self._trainer.snapshot(0))
+        self._changed(restarted=True)
+
+    def configure(self, **controls: Any) -> bool:
+        """Change controls by name (``lr=0.3``, ``hidden=[4]``); returns True when the run started again.
+
+        All are checked before any takes effect. Changing the data, the network, the loss or
+        the seed starts again from the seed's initial weights; the training controls (lr,
+        schedule, batch_size, l2, optimizer) take effect at the next update.
+        """
+        if "dataset" in controls and not isinstance(controls["dataset"], str):
+            name, custom = _dataset(controls["dataset"])
+            controls["dataset"] = name
+        else:
+            custom = self._custom
+        new = self._settings.changed(**controls)
+        restart = self._settings.restarts_for(new) or custom is not self._custom
+        if new.dataset == CUSTOM and custom is None:
+            raise ValueError(f"{WHERE}: dataset 'custom' needs your own points: configure(dataset=(X, y))")
+        self._settings, self._custom = new, custom
+        if restart:
+            self.reset()
+        else:
+            self._trainer.retune(new)
+            self._changed(restarted=False)
+        return restart
+
+    def step(self, n: int = 1) -> RunHistory:
+        """Train ``n`` epochs (each a pass over the training points, an update per batch)."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STEPS:
+            raise ValueError(f"{WHERE}.step: n must be an int from 1 to {MAX_STEPS}, got {n!r:.60}")
+        for _ in range(n):
+            lr = self._trainer.epoch()
+            snapshot = self._trainer.snapshot(self._history.epochs + 1)
+            losses, accuracies = self._trainer.evaluate()
+            self._history.record(losses, accuracies, lr, self._trainer.updates, snapshot)
+        self._changed(restarted=False)
+        return self._history
+
+    def watch(self, callback: Callable[[bool], None]) -> None:
+        """Call ``callback(restarted)`` after every change of the run: a step, a reset, a control.
+
+        The live widget watches its playground, so ``pg.step(100)`` in a cell moves it too.
+        """
+        self._watchers.append(callback)
+
+    def _changed(self, *, restarted: bool) -> None:
+        for callback in self._watchers:
+            callback(restarted)
+
+    @property
+    def latest(self) -> Snapshot:
+        """The model's weights now and the gradient of the last update (what the pictures show)."""
+        return self._trainer.snapshot(self.epoch)
+
+    # ---- pictures of the current state -------------------------------------------------
+
+    def unit_maps(self, resolution: int = 40) -> dict[str, NDArray[Any]]:
+        """What every unit computes over the plane: name -> array (rows from the bottom of the plane up)."""
+        from .grid import unit_maps
+
+        return unit_maps(self, resolution)
+
+    def boundary_svg(self) -> str:
+        """The decision boundary over the plane with the training and test points, as SVG."""
+        from .views import Renderer
+
+        return Renderer(self).boundary()
+
+    def network_svg(self) -> str:
+        """The network: a heat map per unit, each weight's sign and size, its last gradient, as SVG."""
+        from .views import Renderer
+
+        return Renderer(self).network()
+
+    def loss_svg(self) -> str:
+        """The train and test loss per epoch, as SVG."""
+        from .views import Renderer
+
+        return Renderer(self).loss()
+
+    def graph(self, index: int = 0, *, test: bool = False) -> Graph:
+        """The computation graph of one point's loss after backward, a box per neuron (Graphviz)."""
+        from .sample import sample_graph
+
+        return sample_graph(self, index, test=test)
+
+    def figure(self) -> Figure:
+        """A matplotlib figure of the current state: boundary, network with unit heat maps, losses."""
+        from .figure import state_figure
+
+        return state_figure(self)
+
+    def save_html(
+        self, path: str | os.PathLike[str], *, max_frames: int = 200, max_bytes: int = 8_000_000, title: str = ""
+    ) -> Path:
+        """Write the recorded run as one self-contained page with a slider over its epochs (atomic).
+
+        At most ``max_frames`` epochs are shown, evenly spread, and fewer if the page would be
+        larger than ``max_bytes``; the page says so when it leaves epochs out.
+        """
+        from .page import save_page
+
+        return save_page(self, path, max_frames=max_frames, max_bytes=max_bytes, title=title)
+
+    # ---- in a notebook -------------------------------------------------------------------
+
+    def widget(self) -> PlaygroundWidget:
+        """The live controls and views (ipywidgets); the same object every time."""
+        if self._widget is None:
+            from .widgets import PlaygroundWidget
+
+            self._widget = PlaygroundWidget(self)
+        return self._widget
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter's hook: a PNG of the current state, which any rendering shows (``widget()`` is the live view)."""
+        from .figure import figure_png
+
+        return {"image/png": figure_png(self), "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        s = self._settings
+        sizes = " -> ".join(str(n) for n in (2, *s.hidden, 1))
+        return (
+            f"Playground({s.dataset}, {sizes} {s.activation}, {s.loss}, epoch {self.epoch}, "
+            f"train loss {self._history.train_loss[-1]:.4g}, test loss {self._history.test_loss[-1]:.4g})"
+        )
+
+
+def playground(
+    dataset: str | tuple[Sequence[Sequence[float]], Sequence[Any]] = "moons", **controls: Any
+) -> Playground:
+    """Make a Playground and show its live view in the notebook (the same keywords as ``Playground``)."""
+    display: Any = importlib.import_module("IPython.display").display
+    made = Playground(dataset, **controls)
+    display(made.widget())
+    return made

@@ -1,0 +1,367 @@
+"""The playground's live views as SVG text: the decision boundary with the points, the network
+(a heat map per unit, each weight's sign and size, its last gradient) and the loss curves.
+
+A ``Renderer`` is made once per run: what does not change while the run trains (the points,
+the axes, the layout) is drawn once and kept, and each frame only redraws what the weights
+changed, from a ``Snapshot``, with numpy. The widget, the saved page and ``Playground``'s
+``*_svg()`` methods all draw with it, so they show the same pictures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from autograd_lite.checked_io import format_number, shorten
+from autograd_lite.pictures.style import GradScale
+
+from . import raster
+from .contour import svg_path
+from .grid import grids
+from .history import RunHistory, Snapshot
+from .layout import NetworkLayout, network_layout
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .playground import Playground
+
+BOUNDARY_RESOLUTION = 100
+UNIT_RESOLUTION = 24
+PLOT = 300.0
+LEFT, TOP, BOTTOM = 36.0, 8.0, 50.0
+FONT = 'font-family="Helvetica, Arial, sans-serif" font-size="12"'
+SMALL = 'font-family="Helvetica, Arial, sans-serif" font-size="11"'
+TRAIN_COLOUR = "#333333"
+TEST_COLOUR = "#e6550d"
+SELECTED = "#e6550d"
+MAX_CURVE_POINTS = 400
+MARGIN_LEFT = 10.0
+
+
+def _n(x: float) -> str:
+    """A coordinate for SVG: one decimal is finer than a pixel."""
+    return f"{x:.1f}"
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "middle", style: str = SMALL, fill: str = "#333") -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}" {style}>{escaped}</text>'
+
+
+def _svg(width: float, height: float, body: str, css_class: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}">{body}</svg>'
+    )
+
+
+def _number(x: float) -> str:
+    return format_number(x, 3)
+
+
+class Renderer:
+    """Draws one run's views; the parts that stay the same during the run are drawn once."""
+
+    def __init__(self, pg: Playground) -> None:
+        self.pg = pg
+        self.settings = pg.settings
+        self.data = pg.data
+        self.sizes = (2, *self.settings.hidden, 1)
+        self.layout: NetworkLayout = network_layout(self.sizes, top=28.0)
+        self.labels = [f"L{layer}.N{unit}" for layer, size in enumerate(self.sizes[1:]) for unit in range(size)]
+        self._overlay = self._boundary_overlay()
+
+    # ---- the state of one frame --------------------------------------------------------------
+
+    def _grids(self, snapshot: Snapshot, resolution: int) -> list[NDArray[np.float64]]:
+        return grids(snapshot.weights, self.sizes, self.settings.activation, self.data.extent, resolution)
+
+    # ---- the decision boundary ---------------------------------------------------------------
+
+    def _to_px(self, x: float, y: float) -> tuple[float, float]:
+        x_min, x_max, y_min, y_max = self.data.extent
+        return LEFT + (x - x_min) / (x_max - x_min) * PLOT, TOP + (y_max - y) / (y_max - y_min) * PLOT
+
+    def _boundary_overlay(self) -> str:
+        """The axes, the points and the legend: the same in every frame of the run."""
+        x_min, x_max, y_min, y_max = self.data.extent
+        parts = [f'<rect x="{LEFT}" y="{TOP}" width="{PLOT}" height="{PLOT}" fill="none" stroke="#999"/>']
+        bottom = TOP + PLOT
+        for value in (x_min, x_max):
+            px, _ = self._to_px(value, y_min)
+            parts.append(_text(px, bottom + 14, _number(value)))
+        for value in (y_min, y_max):
+            _, py = self._to_px(x_min, value)
+            parts.append(_text(LEFT - 4, py + 4, _number(value), anchor="end"))
+        parts.append(_text(LEFT + PLOT / 2, bottom + 14, "x0"))
+        parts.append(_text(LEFT - 22, TOP + PLOT / 2 + 4, "x1"))
+        for X, y, stroke, width in (
+            (self.data.train_X, self.data.train_y, "#ffffff", 1.0),
+            (self.data.test_X, self.data.test_y, "#111111", 1.4),
+        ):
+            for (a, b), label in zip(X, y, strict=True):
+                px, py = self._to_px(a, b)
+                fill = raster.POSITIVE if label > 0 else raster.NEGATIVE
+                parts.append(
+                    f'<circle cx="{_n(px)}" cy="{_n(py)}" r="3.6" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>'
+                )
+        names = [shorten(name, 9) for name in self.data.class_names]
+        legend_y = bottom + 36
+        parts.append(
+            f'<circle cx="{LEFT + 6}" cy="{legend_y - 4}" r="4" fill="{raster.NEGATIVE}"/>'
+            + _text(LEFT + 14, legend_y, f"class {names[0]}", anchor="start")
+            + f'<circle cx="{LEFT + 86}" cy="{legend_y - 4}" r="4" fill="{raster.POSITIVE}"/>'
+            + _text(LEFT + 94, legend_y, f"class {names[1]}", anchor="start")
+            + f'<circle cx="{LEFT + 170}" cy="{legend_y - 4}" r="4" fill="#999" stroke="#fff"/>'
+            + _text(LEFT + 178, legend_y, "train", anchor="start")
+            + f'<circle cx="{LEFT + 222}" cy="{legend_y - 4}" r="4" fill="#999" stroke="#111" stroke-width="1.4"/>'
+            + _text(LEFT + 230, legend_y, "test", anchor="start")
+        )
+        return "".join(parts)
+
+    def nearest(self, px: float, py: float, within: float = 12.0) -> tuple[bool, int] | None:
+        """(is it a test point, its index) of the point drawn nearest to pixel (px, py), if within ``within`` px."""
+        best: tuple[float, bool, int] | None = None
+        for test, X in ((False, self.data.train_X), (True, self.data.test_X)):
+            for index, (a, b) in enumerate(X):
+                x, y = self._to_px(a, b)
+                distance = math.hypot(x - px, y - py)
+                if distance <= within and (best is None or distance < best[0]):
+                    best = (distance, test, index)
+        return None if best is None else (best[1], best[2])
+
+    @property
+    def boundary_size(self) -> tuple[float, float]:
+        """(width, height) of the boundary picture in px."""
+        return LEFT + PLOT + 22.0, TOP + PLOT + BOTTOM
+
+    def boundary_image(self, snapshot: Snapshot) -> str:
+        """The network's output over the plane with its zero line: the part of the picture that changes."""
+        (output,) = self._grids(snapshot, BOUNDARY_RESOLUTION)[-1]
+        uri = raster.heat_map(output, raster.LIGHT)
+        line = svg_path(output, LEFT, TOP, PLOT, PLOT)
+        return (
+            f'<image x="{LEFT}" y="{TOP}" width="{PLOT}" height="{PLOT}" preserveAspectRatio="none" href="{uri}"/>'
+            f'<path d="{line}" fill="none" stroke="{raster.LINE}" stroke-width="1.8" stroke-linecap="round"/>'
+        )
+
+    def selection(self, point: Sequence[float] | None) -> str:
+        """A ring around the chosen point, or nothing."""
+        if point is None:
+            return ""
+        px, py = self._to_px(point[0], point[1])
+        return f'<circle cx="{_n(px)}" cy="{_n(py)}" r="7.5" fill="none" stroke="{SELECTED}" stroke-width="2.2"/>'
+
+    def boundary(self, snapshot: Snapshot | None = None, selected: Sequence[float] | None = None) -> str:
+        """The whole boundary picture: output over the plane, decision line, points, legend."""
+        shown = self.pg.latest if snapshot is None else snapshot
+        width, height = self.boundary_size
+        body = self.boundary_image(shown) + self._overlay + self.selection(selected)
+        return _svg(width, height, body, "pg-boundary-picture")
+
+    def boundary_points(self, selected: Sequence[float] | None = None) -> str:
+        """The points, axes, legend (and the chosen point's ring) alone, to lay over a frame's image:
+        the saved page and the widget draw them once, not in every frame."""
+        width, height = self.boundary_size
+        return _svg(width, height, self._overlay + self.selection(selected), "pg-boundary-points")
+
+    def boundary_background(self, snapshot: Snapshot | None = None) -> str:
+        """The output over the plane and the decision line alone, as SVG of the picture's full size."""
+        shown = self.pg.latest if snapshot is None else snapshot
+        width, height = self.boundary_size
+        return _svg(width, height, self.boundary_image(shown), "pg-boundary-image")
+
+    # ---- the network -------------------------------------------------------------------------
+
+    def gradient_scale(self, snapshots: Sequence[Snapshot]) -> GradScale:
+        """One colour scale for the gradients of these snapshots, so frames compare."""
+        return GradScale.fit(g for snapshot in snapshots for g in snapshot.grads)
+
+    def _unit_formula(self, layer: int, weights: Sequence[float], bias: float) -> str:
+        names = ["x0", "x1"] if layer == 1 else [f"L{layer - 2}.N{k}" for k in range(self.sizes[layer - 1])]
+        terms = [f"{_number(w)}·{name}" for w, name in zip(weights, names, strict=True)] + [_number(bias)]
+        text = " + ".join(terms).replace("+ -", "− ")
+        act = "" if layer == len(self.sizes) - 1 else self.settings.activation
+        return f"{act}({text})"
+
+    def network(self, snapshot: Snapshot | None = None, scale: GradScale | None = None, *, titles: bool = True) -> str:
+        """The network: inputs, a heat map per unit, an edge per weight (blue > 0, red < 0, width |w|),
+        the last update's gradient of each weight as a square where its edge ends."""
+        shown = self.pg.latest if snapshot is None else snapshot
+        grads_scale = self.gradient_scale([shown]) if scale is None else scale
+        layout = self.layout
+        unit_grids = self._grids(shown, UNIT_RESOLUTION)
+        side = layout.unit
+        edges: list[str] = []
+        ports: list[str] = []
+        units: list[str] = []
+        position = 0
+        label_index = 0
+        for layer in range(1, len(self.sizes)):
+            fan_in = self.sizes[layer - 1]
+            for unit in range(self.sizes[layer]):
+                weights = shown.weights[position : position + fan_in]
+                grads = shown.grads[position : position + fan_in]
+                bias = shown.weights[position + fan_in]
+                name = self.labels[label_index]
+                for source, (w, g) in enumerate(zip(weights, grads, strict=True)):
+                    x1, y1 = layout.exit(layer - 1, source)
+                    x2, y2 = layout.port(layer, unit, source)
+                    colour = raster.POSITIVE if w > 0 else raster.NEGATIVE
+                    width = min(6.0, 0.4 + 1.6 * abs(w)) if math.isfinite(w) else 6.0
+                    edges.append(
+                        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}" '
+                        f'stroke-width="{width:.2f}"/>'
+                    )
+                    title = f"<title>{name}.w{source} = {_number(w)}, gradient {_number(g)}</title>" if titles else ""
+                    ports.append(
+                        f'<rect x="{_n(x2 - 6)}" y="{_n(y2 - 2.5)}" width="6" height="5" fill="{grads_scale.fill(g)}">'
+                        f"{title}</rect>"
+                    )
+                cx, cy = layout.centres[layer][unit]
+                picture = unit_grids[layer - 1][unit]
+                uri = raster.heat_map(picture, raster.FULL)
+                title = f"<title>{name} = {self._unit_formula(layer, weights, bias)}</title>" if titles else ""
+                units.append(
+                    f'<g><image x="{_n(cx - side / 2)}" y="{_n(cy - side / 2)}" width="{_n(side)}" height="{_n(side)}" '
+                    f'preserveAspectRatio="none" href="{uri}"/>'
+                    f'<rect x="{_n(cx - side / 2)}" y="{_n(cy - side / 2)}" width="{_n(side)}" height="{_n(side)}" '
+                    f'fill="none" stroke="#666"/>'
+                    f'<rect x="{_n(cx + side / 2 - 7)}" y="{_n(cy + side / 2 - 7)}" width="7" height="7" '
+                    f'fill="{raster.value_colour(bias)}" stroke="#333" stroke-width="0.6"/>{title}</g>'
+                )
+                position += fan_in + 1
+                label_index += 1
+        inputs = []
+        for source, name in enumerate(("x0", "x1")):
+            cx, cy = layout.centres[0][source]
+            inputs.append(
+                f'<rect x="{_n(cx - side / 2)}" y="{_n(cy - side / 2)}" width="{_n(side)}" height="{_n(side)}" '
+                f'fill="#eeeeee" stroke="#666"/>' + _text(cx, cy + 4, name, style=FONT)
+            )
+        body = "".join(
+            [
+                self._network_captions(),
+                '<g stroke-opacity="0.7">', *edges, "</g>",
+                '<g stroke="#555" stroke-width="0.4">', *ports, "</g>",
+                *units, *inputs, self._network_legend(grads_scale),
+            ]
+        )
+        return _svg(layout.width, layout.height + 64, body, "pg-network-picture")
+
+    def _network_captions(self) -> str:
+        parts = []
+        for layer, count in enumerate(self.sizes):
+            x = self.layout.centres[layer][0][0]
+            if layer == 0:
+                caption = "inputs"
+            elif layer == len(self.sizes) - 1:
+                caption = "output"
+            else:
+                caption = f"{count} {self.settings.activation}"
+            parts.append(_text(x, 14, caption))
+        return "".join(parts)
+
+    def _network_legend(self, scale: GradScale) -> str:
+        y = self.layout.height + 4
+        low = format_number(10.0**scale.low, 2)
+        high = format_number(10.0**scale.high, 2)
+        middle = 10.0 ** ((scale.low + scale.high) / 2)  # a middle shade shows the hue best
+        lines = [
+            (raster.POSITIVE, raster.NEGATIVE, "line", "weights: blue > 0, red < 0, wider = larger |w|"),
+            (scale.fill(middle), scale.fill(-middle), "box", f"gradients: green > 0, purple < 0, |g| {low} … {high}"),
+            (raster.POSITIVE, raster.NEGATIVE, "unit", "units: output over the plane; corner: bias"),
+        ]
+        parts = []
+        for row, (first, second, kind, text) in enumerate(lines):
+            ty = y + 14 + row * 17
+            for k, colour in enumerate((first, second)):
+                x = MARGIN_LEFT + k * 14
+                if kind == "line":
+                    parts.append(f'<line x1="{x}" y1="{ty - 4}" x2="{x + 10}" y2="{ty - 4}" stroke="{colour}" stroke-width="3"/>')
+                else:
+                    parts.append(f'<rect x="{x}" y="{ty - 9}" width="10" height="10" fill="{colour}" stroke="#555" stroke-width="0.4"/>')
+            parts.append(_text(MARGIN_LEFT + 32, ty, text, anchor="start"))
+        return "".join(parts)
+
+    # ---- the loss curves ---------------------------------------------------------------------
+
+    def loss(
+        self,
+        history: RunHistory | None = None,
+        *,
+        upto: int | None = None,
+        cursor: int | None = None,
+        y_max: float | None = None,
+    ) -> str:
+        """Train and test loss per epoch (mean per point, without L2); ``upto`` cuts the curves,
+        ``cursor`` marks an epoch, ``y_max`` fixes the scale (the saved page fixes both axes)."""
+        run = self.pg.history if history is None else history
+        last = run.epochs if upto is None else min(upto, run.epochs)
+        width, height = 342.0, 190.0
+        left, right, top, bottom = 44.0, 10.0, 12.0, 36.0
+        plot_w, plot_h = width - left - right, height - top - bottom
+        epochs = max(1, run.epochs if cursor is not None else last)
+        finite = [v for v in (*run.train_loss[: last + 1], *run.test_loss[: last + 1]) if math.isfinite(v)]
+        top_value = y_max if y_max is not None else max([*finite, 1e-12]) * 1.05
+
+        def px(epoch: int) -> float:
+            return left + epoch / epochs * plot_w
+
+        def py(value: float) -> float:
+            clipped = min(max(value, 0.0), top_value) if math.isfinite(value) else top_value
+            return top + plot_h - clipped / top_value * plot_h
+
+        stride = max(1, math.ceil((last + 1) / MAX_CURVE_POINTS))
+        shown = list(range(0, last + 1, stride))
+        if shown[-1] != last:
+            shown.append(last)
+        parts = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>']
+        for value in (0.0, top_value / 2, top_value):
+            parts.append(_text(left - 4, py(value) + 4, _number(value), anchor="end"))
+        parts.append(_text(left, top + plot_h + 14, "0"))
+        parts.append(_text(left + plot_w, top + plot_h + 14, str(epochs)))
+        parts.append(_text(left + plot_w / 2, top + plot_h + 14, "epoch"))
+        if cursor is not None:
+            # The whole run faint, and solid up to the cursor: the page moves the clip with its slider.
+            x = px(min(cursor, run.epochs))
+            parts.append(
+                f'<clipPath id="pg-loss-upto"><rect class="pg-upto" x="0" y="0" width="{_n(x)}" height="{height}"/></clipPath>'
+            )
+        for values, colour, dash in ((run.train_loss, TRAIN_COLOUR, ""), (run.test_loss, TEST_COLOUR, ' stroke-dasharray="5 3"')):
+            points = " ".join(f"{_n(px(e))},{_n(py(values[e]))}" for e in shown)
+            line = f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}'
+            if cursor is None:
+                parts.append(line + "/>")
+            else:
+                parts.append(line + ' stroke-opacity="0.25"/>')
+                parts.append(line + ' clip-path="url(#pg-loss-upto)"/>')
+        if cursor is not None:
+            parts.append(
+                f'<line class="pg-cursor" x1="{_n(x)}" y1="{top}" x2="{_n(x)}" y2="{top + plot_h}" '
+                f'stroke="#777" stroke-width="1.2" data-left="{left}" data-scale="{plot_w / epochs:.6f}"/>'
+            )
+        legend_y = height - 6
+        parts.append(
+            f'<line x1="{left}" y1="{legend_y - 4}" x2="{left + 22}" y2="{legend_y - 4}" stroke="{TRAIN_COLOUR}" stroke-width="2"/>'
+            + _text(left + 27, legend_y, "train loss", anchor="start")
+            + f'<line x1="{left + 100}" y1="{legend_y - 4}" x2="{left + 122}" y2="{legend_y - 4}" stroke="{TEST_COLOUR}" '
+            f'stroke-width="2" stroke-dasharray="5 3"/>'
+            + _text(left + 127, legend_y, "test loss (mean per point)", anchor="start")
+        )
+        return _svg(width, height, "".join(parts), "pg-loss-picture")
+
+
+
+def status_text(pg: Playground) -> str:
+    """One line: epoch, updates, learning rate, and train and test loss and accuracy."""
+    run = pg.history
+    lr = run.lr[-1]
+    rate = "" if lr is None else f" · lr {_number(lr)}"
+    return (
+        f"epoch {run.epochs} · {run.updates[-1]} updates{rate} · train loss {_number(run.train_loss[-1])} "
+        f"({run.train_accuracy[-1]:.0%} right) · test loss {_number(run.test_loss[-1])} ({run.test_accuracy[-1]:.0%} right)"
+    )
