@@ -14,18 +14,9 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, check_gradients
 from tests.strategies import Expression, build_or_reject, expressions, points, well_conditioned
+from tests.worked_example import worked_example
 
 SYMBOLS = sympy.symbols("x0:3", real=True)
-
-
-def classic() -> tuple[Value, Value, Value, Value, Value]:
-    """x = -2, y = 5, z = -4, q = x + y, f = q * z (the worked example of the classic texts)."""
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f
 
 
 # By hand: df/dq = z, df/dz = q = x + y, df/dx = df/dy = df/dq * 1.
@@ -33,7 +24,7 @@ BY_HAND = {"f": 1.0, "q": -4.0, "z": 3.0, "x": -4.0, "y": -4.0}
 
 
 def test_right_answers_pass_and_leave_every_grad_alone() -> None:
-    x, y, z, q, f = classic()
+    x, y, z, q, f = worked_example()
     report = check_gradients(f, BY_HAND)
     assert report.ok and report.wrong == [] and report.first_wrong is None
     assert report.right == [f, z, q, y, x], "in backward order, nearest the output first"
@@ -42,12 +33,12 @@ def test_right_answers_pass_and_leave_every_grad_alone() -> None:
 
 
 def test_answers_may_be_keyed_by_the_values_themselves() -> None:
-    x, y, z, _, f = classic()
+    x, y, z, _, f = worked_example()
     assert check_gradients(f, {x: -4, y: -4, z: 3}).ok
 
 
 def test_the_first_wrong_answer_is_explained_with_the_local_chain_rule() -> None:
-    *_, q, f = classic()
+    *_, q, f = worked_example()
     report = check_gradients(f, {**BY_HAND, "q": 3.0})
     assert not report.ok and report.wrong == [q] and report.first_wrong is q
     text = str(report)
@@ -59,21 +50,21 @@ def test_the_first_wrong_answer_is_explained_with_the_local_chain_rule() -> None
 
 
 def test_the_first_wrong_is_the_one_nearest_the_output_whatever_the_order_given() -> None:
-    x, _, _, q, f = classic()
+    x, _, _, q, f = worked_example()
     report = check_gradients(f, {"x": 3.0, "q": 3.0, "f": 1.0})
     assert report.wrong == [q, x] and report.first_wrong is q
 
 
 def test_a_wrong_answer_that_follows_from_a_wrong_upstream_one_says_so() -> None:
     # x = 3 is the right chain rule applied to the student's wrong df/dq = 3.
-    report = check_gradients(classic()[-1], {"q": 3.0, "x": 3.0, "y": 7.0})
+    report = check_gradients(worked_example()[-1], {"q": 3.0, "x": 3.0, "y": 7.0})
     lines = str(report).splitlines()
     assert any("df/dx = 3" in line and "follows from your df/dq: fix that first" in line for line in lines)
     assert not any("df/dy = 7" in line and "follows" in line for line in lines), "7 follows from nothing"
 
 
 def test_unanswered_upstream_numbers_are_the_engines_and_marked_so() -> None:
-    report = check_gradients(classic()[-1], {"x": 4.0})
+    report = check_gradients(worked_example()[-1], {"x": 4.0})
     text = str(report)
     assert "df/dx = df/dq × dq/dx = (-4)* × 1 = -4; you wrote 4" in text
     assert "you gave no number for this one" in text
@@ -103,7 +94,7 @@ def test_a_repeated_operand_counts_once_per_use() -> None:
 
 
 def test_the_output_itself_must_be_1() -> None:
-    *_, f = classic()
+    *_, f = worked_example()
     report = check_gradients(f, {"f": 0.0})
     assert report.first_wrong is f
     assert "df/df = 1: the backward pass starts with 1 at the output itself; you wrote 0" in str(report)
@@ -168,7 +159,7 @@ def test_a_neuron_against_pytorch() -> None:
 
 
 def test_the_picture_marks_the_wrong_nodes_only() -> None:
-    f = classic()[-1]
+    f = worked_example()[-1]
     source = check_gradients(f, {**BY_HAND, "q": 3.0, "x": 3.0}).draw().source
     assert "first wrong: you wrote 3, not -4" in source
     assert source.count("you wrote") == 2, "q and x, not the right ones"
@@ -185,7 +176,7 @@ def test_the_picture_marks_the_wrong_nodes_only() -> None:
 )
 def test_bad_answers_are_refused_by_name(answers: dict[object, object], error: type, words: str) -> None:
     with pytest.raises(error, match=f"check_gradients: {words}"):
-        check_gradients(classic()[-1], answers)  # type: ignore[arg-type]
+        check_gradients(worked_example()[-1], answers)  # type: ignore[arg-type]
 
 
 def test_ambiguous_and_foreign_nodes_are_refused() -> None:
@@ -195,7 +186,7 @@ def test_ambiguous_and_foreign_nodes_are_refused() -> None:
         check_gradients(out, {"w": 2.0})
     with pytest.raises(ValueError, match="check_gradients: elsewhere is not a node of the graph"):
         check_gradients(out, {Value(0.0, "elsewhere"): 1.0})
-    *_, q, f = classic()
+    *_, q, f = worked_example()
     with pytest.raises(ValueError, match="check_gradients: two answers for q"):
         check_gradients(f, {q: -4.0, "q": -4.0})
     with pytest.raises(TypeError, match="check_gradients: root must be a Value, got float"):

@@ -1,6 +1,6 @@
 """Reading what the pictures write, for the picture tests: a small parser for the DOT text that
-``draw_graph`` produces (one statement per line), colour helpers, the test's own traversal of a
-graph, and the worked example x = -2, y = 5, z = -4, q = x + y, f = q * z."""
+``draw_graph`` produces (one statement per line), colour helpers and the test's own traversal of
+a graph."""
 
 from __future__ import annotations
 
@@ -129,12 +129,3 @@ def all_nodes(root: Value) -> list[Value]:
             seen[id(node)] = node
             stack.extend(node.parents)
     return list(seen.values())
-
-
-def worked_example() -> tuple[Value, Value, Value, Value, Value]:
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f

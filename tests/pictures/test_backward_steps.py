@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, grad, topological_order
 from autograd_lite.pictures import Frame, animation_html, backward_steps, save_animation, show_frames
-from tests.pictures.dot_reader import parse_dot, worked_example
+from tests.pictures.dot_reader import parse_dot
 from tests.strategies import Expression, expressions
+from tests.worked_example import worked_example
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -21,9 +21,9 @@ from tests.pictures.dot_reader import (
     brightness,
     parse_dot,
     rgb,
-    worked_example,
 )
 from tests.strategies import Expression, build_or_reject, expressions
+from tests.worked_example import worked_example
 
 # ---- the worked example ------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, value_sum
 from autograd_lite.pictures import GraphvizError, backward_steps, draw_graph, save_animation
-from tests.pictures.dot_reader import brightness, parse_dot, rgb, worked_example
+from tests.pictures.dot_reader import brightness, parse_dot, rgb
 from tests.pictures.svg_reader import NS, node_positions, svgs_in_html
+from tests.worked_example import worked_example
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 

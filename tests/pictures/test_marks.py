@@ -10,7 +10,8 @@ import pytest
 
 from autograd_lite import Value
 from autograd_lite.pictures import draw_graph
-from tests.pictures.dot_reader import parse_dot, rgb, worked_example
+from tests.pictures.dot_reader import parse_dot, rgb
+from tests.worked_example import worked_example
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 NOTE = "you wrote 3, the chain rule gives -4"

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, value_sum
 from autograd_lite.pictures.render import INSTALL_HINT, Graph, GraphvizError, draw_graph, graphviz_available
-from tests.pictures.dot_reader import all_nodes, parse_dot, worked_example
+from tests.pictures.dot_reader import all_nodes, parse_dot
 from tests.strategies import Expression, build_or_reject, expressions
+from tests.worked_example import worked_example
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 SVG = "{http://www.w3.org/2000/svg}"
