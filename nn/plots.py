@@ -23,18 +23,19 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-def _pyplot() -> ModuleType:
+def pyplot(where: str = "nn.plots") -> ModuleType:
+    """matplotlib.pyplot, imported only when a figure is drawn; an ImportError naming ``where`` without it."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
-        raise ImportError("nn.plots needs matplotlib: pip install autograd-lite[plot]") from error
+        raise ImportError(f"{where} needs matplotlib: pip install autograd-lite[plot]") from error
     return plt
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (5.0, 4.0)) -> Axes:
     if ax is not None:
         return ax
-    _, new_ax = _pyplot().subplots(figsize=size)
+    _, new_ax = pyplot().subplots(figsize=size)
     axes: Axes = new_ax
     return axes
 
@@ -132,7 +133,7 @@ def plot_gradient_flow(history: History, *, ax: Axes | None = None) -> Axes:
     if not history.grad_mean:
         raise ValueError("plot_gradient_flow: the history holds no gradient statistics")
     ax = _axes(ax, (6.0, 4.0))
-    colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
     for index, name in enumerate(history.grad_mean):
         color = colors[index % len(colors)]
         epochs = list(range(1, len(history.grad_mean[name]) + 1))
@@ -160,7 +161,7 @@ def hinton(weights: Layer | Sequence[Sequence[float]], *, ax: Axes | None = None
     if not matrix or any(len(row) != len(matrix[0]) or not row for row in matrix):
         raise ValueError("hinton: weights must be a non-empty rectangular matrix or a Layer")
     largest = max(abs(w) for row in matrix for w in row) or 1.0
-    plt = _pyplot()
+    plt = pyplot()
     ax = _axes(ax, (0.5 * len(columns) + 1.5, 0.5 * len(matrix) + 1.0))
     ax.set_facecolor("gray")
     for i, row in enumerate(matrix):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import math
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autograd_lite.pictures.style import GradScale
 
+from ..plots import pyplot
 from . import raster
 from .grid import grids
 from .layout import network_layout
@@ -26,15 +26,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from .playground import Playground
-
-
-def _pyplot() -> ModuleType:
-    """matplotlib.pyplot, imported only when a figure is drawn."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError("Playground.figure needs matplotlib: pip install autograd-lite[plot]") from error
-    return plt
 
 
 def _rgb(values: NDArray[np.float64], palette: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -137,7 +128,7 @@ def draw_losses(pg: Playground, ax: Axes) -> None:
 
 def state_figure(pg: Playground) -> Figure:
     """The three views side by side in one matplotlib figure."""
-    plt = _pyplot()
+    plt = pyplot("Playground.figure")
     sizes = (2, *pg.settings.hidden, 1)
     layout = network_layout(sizes, top=24.0)
     ratio = layout.width / layout.height
@@ -156,7 +147,7 @@ def figure_png(pg: Playground) -> bytes:
     """``state_figure`` as a PNG of at most 256 colours, a third of the bytes of the full-colour one."""
     from PIL import Image
 
-    plt = _pyplot()
+    plt = pyplot("Playground.figure")
     figure = state_figure(pg)
     buffer = io.BytesIO()
     try:
