@@ -38,7 +38,7 @@ from . import ops
 from .checked_io import to_float
 from .engine import backward_anomaly_message, leads_to, topological_order
 from .mode import ANOMALY, OPEN, AnomalyError, current
-from .value import Value, check_power_base, forward_anomaly_message
+from .value import Value, check_power_base, forward_anomaly_message, needs_power_check
 
 Gather = Callable[[list[float]], Sequence[float]]
 Target = slice | tuple[int, ...]
@@ -275,8 +275,7 @@ def _forward_instruction(node: Value, step: _Step) -> Instruction:
     if code is not None:
         return (code, out, *args)
     rule = ops.OPS[step.op]
-    exponent = node.operands[-1]
-    if step.op == "**" and isinstance(exponent, Value) and not exponent.is_constant:
+    if needs_power_check(node):
         return (_POWER, out, rule.forward, rule.refuse, *args)
     if rule.arity == 1:
         return (_UNARY, out, rule.forward, rule.refuse, args[0])

@@ -348,7 +348,7 @@ class Value:
         operands before users, whose leaves stay Values: pickled once each, so they remain
         shared with anything else in the same pickle (a model's parameters, say).
         """
-        extra = getattr(self, "__dict__", None) or None
+        extra = _own_attributes(self)
         if self._a is None:
             return (_rebuild_leaf, (self._data, self._grad, self._label, self._rule is CONSTANT, extra))
         index: dict[Value, int] = {}
@@ -364,7 +364,7 @@ class Value:
                 rule = node._rule
                 assert rule is not None
                 table.append((node._data, node._grad, node._label, rule.name, refs, node.local_grads,
-                              getattr(node, "__dict__", None) or None))  # fmt: skip
+                              _own_attributes(node)))  # fmt: skip
                 continue
             stack.append((node, True))
             stack.extend((p, False) for p in node.operands if isinstance(p, Value) and p._a is not None and p not in index)
@@ -387,6 +387,21 @@ def register_drawer(draw: Callable[..., Any]) -> None:
     """Let ``Value.draw()`` reach the pictures, which sit above the engine and register themselves."""
     global _drawer
     _drawer = draw
+
+
+def _own_attributes(node: Value) -> dict[str, Any] | None:
+    """The attributes a user set on ``node`` (``p.m``, ``v._vis_color``), or None.
+
+    Reading ``node.__dict__`` would give every node that has none an empty dictionary of its own,
+    kept for good (80 bytes a node after pickling a graph): so pickling would change what it
+    reads. ``object.__getstate__`` (Python 3.11) looks without making one.
+    """
+    getstate = getattr(node, "__getstate__", None)
+    if getstate is None:  # Python 3.10
+        return getattr(node, "__dict__", None) or None
+    state = getstate()
+    attributes = state[0] if isinstance(state, tuple) else state
+    return attributes or None
 
 
 def _check_label(label: object, where: str) -> str:
@@ -502,6 +517,15 @@ def check_power_base(base: float, exponent: float) -> None:
         )
 
 
+def needs_power_check(node: Value) -> bool:
+    """True for a node ``a ** b`` whose exponent is a Value and not a constant: on every replay its
+    base must pass ``check_power_base``, as it did when ``__pow__`` made it."""
+    if node.op != "**":
+        return False
+    exponent = node.operands[1]
+    return isinstance(exponent, Value) and not exponent.is_constant
+
+
 def _slot(operand: object, op: str) -> Slot:
     """One operand of a variadic op: a Value as it is, anything else as a float (or TypeError)."""
     return operand if isinstance(operand, Value) else _number(operand, op)
@@ -582,8 +606,9 @@ def apply(op: str, *operands: Operand) -> Value:
         return _variadic(rule, slots, _data_of(slots))
     if rule.arity > 2:
         raise ValueError(f"apply: {op} takes {rule.arity} operands; give it arity -1 to take any number")
-    # Plain numbers only: the first becomes a constant leaf, so the result is a computed node.
-    first = slots[0] if isinstance(slots[0], Value) or any(isinstance(p, Value) for p in slots) else Value.constant(slots[0])
+    first: Slot = slots[0]
+    if not any(isinstance(p, Value) for p in slots):
+        first = Value.constant(first)  # plain numbers only: a constant leaf, so the result is a computed node
     if rule.arity == 1:
         return _made(op, "one")(first)
     second = slots[1]

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from .. import ops
 from ..engine import backward_anomaly_message, topological_order
 from ..mode import AnomalyError
-from ..value import Value, check_power_base, forward_anomaly_message
+from ..value import Value, check_power_base, forward_anomaly_message, needs_power_check
 from .rules import Array, Local, NumpyRule, numpy_rule
 
 Position = Value | tuple[Value, int]
@@ -343,14 +343,14 @@ class Program:
                 scalars.append(node._data)
                 scalar_needs.append(needs[node])
                 node_refs[node] = Ref(False, len(scalars) - 1)
-                steps.append(_ScalarStep(rule, len(scalars) - 1, refs, _power_check(node)))
+                steps.append(_ScalarStep(rule, len(scalars) - 1, refs, needs_power_check(node)))
 
         # Pass 2: group the row nodes and give each group consecutive rows, shallowest first.
         groups: dict[tuple[Any, ...], list[Value]] = {}
         for node in computed:
             if is_row[node]:
                 pattern = tuple((_is_row(p, is_row), _needs(p, needs, scalar_needs, grad_inputs)) for p in sources[node])
-                key = (depth[node], node.op, pattern, _power_check(node))
+                key = (depth[node], node.op, pattern, needs_power_check(node))
                 groups.setdefault(key, []).append(node)
         ordered = sorted(groups.items(), key=lambda item: item[0][0])
         next_row = n_inputs
@@ -443,14 +443,6 @@ def _needs(p: Ref | Value, needs: Mapping[Value, bool], scalar_needs: Sequence[b
     if isinstance(p, Value):
         return needs[p]
     return grad_inputs if p.row else scalar_needs[p.slot]
-
-
-def _power_check(node: Value) -> bool:
-    """True for ``a ** b`` with a Value exponent that is not a constant (the base must be >= 0)."""
-    if node.op != "**":
-        return False
-    exponent = node.operands[1]
-    return isinstance(exponent, Value) and not exponent.is_constant
 
 
 def _label(operand: Value | float) -> str:

@@ -206,4 +206,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", **keywords: 
     """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: ``draw_graph`` with micrograd's
     signature, returning a ``Graph`` that renders in ``format`` (``render``, ``view``, ``pipe``)."""
     drawn = draw_graph(root, DrawOptions.from_keywords("draw_dot", {"rankdir": rankdir, **keywords}))
-    return Graph(drawn.source, drawn.nodes, drawn.edges, drawn.hidden, format, labelled_edges=drawn.labelled_edges)
+    # Keep the SVG that fitting the picture already rendered, so showing it runs no Graphviz again.
+    return Graph(
+        drawn.source, drawn.nodes, drawn.edges, drawn.hidden, format, labelled_edges=drawn.labelled_edges, svg=drawn._svg
+    )
