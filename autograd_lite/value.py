@@ -79,8 +79,16 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
 
     def method(self: Value, other: Operand) -> Value:
         # The operands in the order they were written; a plain number is stored as a float.
-        if type(other) is Value or isinstance(other, Value):
+        # The two common cases first, tested by type alone: isinstance() and _number() are
+        # calls, a fifth of the time of ``y * 0.999`` (timeit).
+        kind = type(other)
+        if kind is Value:
             b: Value | float = other
+            y = other._data  # type: ignore[union-attr]  # mypy does not narrow on `type(x) is`
+        elif kind is float:
+            b = y = other
+        elif isinstance(other, Value):
+            b = other
             y = other._data
         else:
             b = y = _number(other, name)
