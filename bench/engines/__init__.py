@@ -5,6 +5,7 @@ from __future__ import annotations
 ENGINES: dict[str, str] = {
     "autograd-lite": "bench.engines.lite",
     "tight": "bench.engines.tight",
+    "bare": "bench.engines.bare",
     "replay": "bench.engines.replay",
     "batched": "bench.engines.batched",
     "micrograd": "bench.engines.micrograd_engine",
@@ -17,6 +18,7 @@ ENGINES: dict[str, str] = {
 TITLES: dict[str, str] = {
     "autograd-lite": "autograd-lite eager",
     "tight": "tightest pure-Python engine with our semantics",
+    "bare": "bare pure-Python limit (one slotted object per node, no checks)",
     "replay": "autograd-lite replay Tape",
     "batched": "autograd-lite batched replay (numpy)",
     "micrograd": "micrograd 0.1.0",
@@ -27,17 +29,18 @@ TITLES: dict[str, str] = {
 """How each engine is named in the tables."""
 
 SUPPORTED: dict[str, tuple[str, ...]] = {
-    "demo-mg": ("autograd-lite", "tight", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
+    "demo-mg": ("autograd-lite", "tight", "bare", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
     "demo": ("autograd-lite", "tight", "replay", "batched", "torch-tensors", "floor"),
     "deep": ("autograd-lite", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
     "symmetry": ("autograd-lite", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
-    "chain": ("autograd-lite", "tight", "micrograd", "pytorch", "floor"),
-    "memory": ("autograd-lite", "tight", "micrograd", "pytorch"),
+    "chain": ("autograd-lite", "tight", "bare", "micrograd", "pytorch", "floor"),
+    "memory": ("autograd-lite", "tight", "bare", "micrograd", "pytorch"),
     "chain1m": ("autograd-lite",),
     "digits": ("autograd-lite", "batched"),
 }
 """Which engines run each workload. micrograd and PyTorch's 0-d tensors build micrograd's graph
-only (a "micrograd" workload: demo-mg; deep and symmetry too, against nn's dot graphs there);
+only (a "micrograd" workload: demo-mg; deep and symmetry too, against nn's dot graphs there), and
+so does the bare limit, which has no dot node;
 replays have no graph to build for a chain; floats and tensors have no nodes to count."""
 
 ONCE = ("digits",)
