@@ -11,6 +11,7 @@ The engine is ``ops`` (the rule table), ``mode``, ``value`` (the Value type), ``
 backward pass), ``tape`` (replay) and ``gradcheck``; ``pictures`` draws; ``cli`` is the command.
 """
 
+from .collector import collector_relaxed
 from .engine import backward, count_uses, grad, hessian, topological_order
 from .exercises import check_engine, check_gradients
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
@@ -47,6 +48,7 @@ __all__ = [
     "apply",
     "backward",
     "backward_steps",
+    "collector_relaxed",
     "check_engine",
     "check_gradients",
     "count_uses",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ENGINES: dict[str, str] = {
     "autograd-lite": "bench.engines.lite",
+    "lite-relaxed": "bench.engines.lite_relaxed",
     "tight": "bench.engines.tight",
     "bare": "bench.engines.bare",
     "replay": "bench.engines.replay",
@@ -17,6 +18,7 @@ ENGINES: dict[str, str] = {
 
 TITLES: dict[str, str] = {
     "autograd-lite": "autograd-lite eager",
+    "lite-relaxed": "autograd-lite eager, the loop inside collector_relaxed()",
     "tight": "tightest pure-Python engine with our semantics",
     "bare": "bare pure-Python limit (one slotted object per node, no checks)",
     "replay": "autograd-lite replay Tape",
@@ -29,7 +31,7 @@ TITLES: dict[str, str] = {
 """How each engine is named in the tables."""
 
 SUPPORTED: dict[str, tuple[str, ...]] = {
-    "demo-mg": ("autograd-lite", "tight", "bare", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
+    "demo-mg": ("autograd-lite", "lite-relaxed", "tight", "bare", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
     "demo": ("autograd-lite", "tight", "replay", "batched", "torch-tensors", "floor"),
     "deep": ("autograd-lite", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),
     "symmetry": ("autograd-lite", "replay", "batched", "micrograd", "pytorch", "torch-tensors", "floor"),

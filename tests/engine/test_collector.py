@@ -65,3 +65,27 @@ def test_threads_restore_only_when_the_last_one_leaves() -> None:
     leave.set()
     worker.join(10)
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_the_public_name_is_the_block_itself() -> None:
+    import autograd_lite
+
+    assert autograd_lite.collector_relaxed is collector_relaxed
+
+
+def test_a_cycle_made_inside_is_still_collected_without_asking() -> None:
+    import weakref
+
+    class Holder:
+        pass
+
+    gc.set_threshold(700, 10, 10)
+    with collector_relaxed():
+        cycle = Holder()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        alive = weakref.ref(cycle)
+        del cycle
+        # More tracked objects than the relaxed threshold, kept alive, so a young collection must run.
+        kept = [[] for _ in range(RELAXED_THRESHOLD + 10_000)]
+        assert alive() is None
+        del kept
