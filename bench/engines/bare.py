@@ -15,7 +15,6 @@ step, and the chain.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from bench.engines import sum_of_products
 from bench.workloads import Training
@@ -143,38 +142,14 @@ class Bare:
 
 def train_step(training: Training) -> Callable[[int], float]:
     """micrograd's demo loop on Bare nodes: forward, zero the parameters, backward, SGD."""
-    forward, params = sum_of_products.model(training.network, Bare)
-    inputs: list[list[Any]] = [[Bare(x) for x in row] for row in training.X]
-    momentum = training.momentum
-    deltas = [0.0] * len(params)
-
-    def step(k: int) -> float:
-        result: Bare = sum_of_products.total_loss(training, [forward(x) for x in inputs], params)
-        for p in params:
-            p.grad = 0.0
-        result.backward()
-        lr = training.lr(k)
-        for index, p in enumerate(params):
-            deltas[index] = -lr * p.grad + momentum * deltas[index]
-            p.data += deltas[index]
-        return result.data
-
-    return step
+    return sum_of_products.demo_loop(training, Bare)
 
 
 def chain(steps: int) -> tuple[float, float]:
     """y = y * 0.999 + 0.001 from a leaf y0 = 0.5, then backward: (y, dy/dy0)."""
-    x = Bare(0.5)
-    y = x
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    y.backward()
-    return y.data, x.grad
+    return sum_of_products.chain(Bare, steps)
 
 
 def build_chain(steps: int) -> object:
     """The chain's graph, to be held while the process's memory is measured."""
-    y = Bare(0.5)
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    return y
+    return sum_of_products.grow_chain(Bare(0.5), steps)

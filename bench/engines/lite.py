@@ -78,22 +78,7 @@ def train_step(training: Training) -> Callable[[int], float]:
 
 
 def _micrograd_step(training: Training) -> Callable[[int], float]:
-    loss, params = micrograd_loss(training)
-    deltas = [0.0] * len(params)
-    momentum = training.momentum
-
-    def step(k: int) -> float:
-        total = loss()
-        for p in params:
-            p.grad = 0
-        total.backward()
-        lr = training.lr(k)
-        for index, p in enumerate(params):
-            deltas[index] = -lr * p.grad + momentum * deltas[index]
-            p.data += deltas[index]
-        return total.data
-
-    return step
+    return sum_of_products.demo_loop(training, Value)
 
 
 def fit_digits(recipe: Digits, compiled: bool) -> dict[str, Any]:
@@ -117,17 +102,9 @@ def train_digits(recipe: Digits) -> dict[str, Any]:
 
 def chain(steps: int) -> tuple[float, float]:
     """y = y * 0.999 + 0.001 from a leaf y0 = 0.5, then backward: (y, dy/dy0)."""
-    x = Value(0.5)
-    y = x
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    y.backward()
-    return y.data, x.grad
+    return sum_of_products.chain(Value, steps)
 
 
 def build_chain(steps: int) -> object:
     """The chain's graph, to be held while the process's memory is measured."""
-    y = Value(0.5)
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    return y
+    return sum_of_products.grow_chain(Value(0.5), steps)

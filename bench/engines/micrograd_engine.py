@@ -15,6 +15,7 @@ from typing import Any
 from micrograd.engine import Value  # type: ignore[import-untyped]  # micrograd ships no type hints
 from micrograd.nn import MLP  # type: ignore[import-untyped]
 
+from bench.engines import sum_of_products
 from bench.workloads import Network, Training
 
 
@@ -106,17 +107,9 @@ def train_step(training: Training) -> Callable[[int], float]:
 
 def chain(steps: int) -> tuple[float, float]:
     """y = y * 0.999 + 0.001 from a leaf y0 = 0.5, then backward (RecursionError past ~1000 steps)."""
-    x = Value(0.5)
-    y = x
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    y.backward()
-    return float(y.data), float(x.grad)
+    return sum_of_products.chain(Value, steps)
 
 
 def build_chain(steps: int) -> object:
     """The chain's graph, to be held while the process's memory is measured."""
-    y = Value(0.5)
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    return y
+    return sum_of_products.grow_chain(Value(0.5), steps)

@@ -58,3 +58,40 @@ def total_loss(training: Training, scores: Sequence[Scalar], params: Sequence[Sc
     if training.l2:
         total = total + training.l2 * sum(p * p for p in params)
     return total
+
+
+def demo_loop(training: Training, make: Callable[[float], Scalar]) -> Callable[[int], float]:
+    """micrograd's demo loop on ``make``'s scalars: a function running update ``k`` (forward,
+    ``p.grad = 0``, backward, SGD with the workload's momentum) that returns the loss before it."""
+    forward, params = model(training.network, make)
+    inputs = [[make(x) for x in row] for row in training.X]  # as micrograd's demo wraps them
+    momentum = training.momentum
+    deltas = [0.0] * len(params)
+
+    def step(k: int) -> float:
+        total = total_loss(training, [forward(x) for x in inputs], params)
+        for p in params:
+            p.grad = 0
+        total.backward()
+        lr = training.lr(k)
+        for index, p in enumerate(params):
+            deltas[index] = -lr * p.grad + momentum * deltas[index]
+            p.data += deltas[index]
+        return float(total.data)
+
+    return step
+
+
+def grow_chain(y: Scalar, steps: int) -> Scalar:
+    """y = y * 0.999 + 0.001, ``steps`` times: the chain workload's graph below ``y``."""
+    for _ in range(steps):
+        y = y * 0.999 + 0.001
+    return y
+
+
+def chain(make: Callable[[float], Scalar], steps: int) -> tuple[float, float]:
+    """The chain from y0 = 0.5 built and backpropagated: (y, dy/dy0), the second 0.999 ** steps."""
+    x = make(0.5)
+    y = grow_chain(x, steps)
+    y.backward()
+    return float(y.data), float(x.grad)

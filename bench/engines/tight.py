@@ -159,17 +159,11 @@ def _dot_loss(training: Training, scores: list[Node], params: list[Node]) -> Nod
 def train_step(training: Training) -> Callable[[int], float]:
     """A function that runs update ``k`` (forward, backward, SGD) and returns the loss before it."""
     if training.style == "micrograd":
-        forward, params = sum_of_products.model(training.network, Node)
-        inputs: list[list[Any]] = [[Node(x) for x in row] for row in training.X]
+        return sum_of_products.demo_loop(training, Node)
+    forward, params = _dot_model(training.network)
 
-        def loss() -> Node:
-            result: Node = sum_of_products.total_loss(training, [forward(x) for x in inputs], params)
-            return result
-    else:
-        forward, params = _dot_model(training.network)
-
-        def loss() -> Node:
-            return _dot_loss(training, [forward(x) for x in training.X], params)
+    def loss() -> Node:
+        return _dot_loss(training, [forward(x) for x in training.X], params)
 
     momentum = training.momentum
     deltas = [0.0] * len(params)
@@ -190,17 +184,9 @@ def train_step(training: Training) -> Callable[[int], float]:
 
 def chain(steps: int) -> tuple[float, float]:
     """y = y * 0.999 + 0.001 from a leaf y0 = 0.5, then backward: (y, dy/dy0)."""
-    x = Node(0.5)
-    y = x
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    y.backward()
-    return y.data, x.grad
+    return sum_of_products.chain(Node, steps)
 
 
 def build_chain(steps: int) -> object:
     """The chain's graph, to be held while the process's memory is measured."""
-    y = Node(0.5)
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    return y
+    return sum_of_products.grow_chain(Node(0.5), steps)
