@@ -28,6 +28,12 @@ def _template() -> Template:
     return Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
 
 
+def player_script() -> str:
+    """The JavaScript frame player (``player.js``: button, slider, arrow keys, #frame=N) that
+    every page with a slider inlines: this one and a playground's saved run."""
+    return resources.files(__package__).joinpath("player.js").read_text(encoding="utf-8")
+
+
 def inline_svg(svg: str, prefix: str) -> str:
     """An SVG document as an element for an HTML page, its ids made unique with ``prefix``."""
     start = svg.find("<svg")
@@ -67,6 +73,7 @@ def animation_html(frames: Iterable[Frame], *, title: str = DEFAULT_TITLE, inter
         count=len(frame_list),
         first_caption=html.escape(frame_list[0].caption),
         frames="\n".join(blocks),
+        player=player_script(),
         interval=interval_ms,
     )
 

@@ -19,6 +19,7 @@ from string import Template
 from typing import TYPE_CHECKING
 
 from autograd_lite.checked_io import write_atomically
+from autograd_lite.pictures.page import player_script
 
 from .history import Snapshot
 from .settings import WHERE, learning_rate_note
@@ -145,6 +146,7 @@ def page_html(pg: Playground, *, max_frames: int = 200, max_bytes: int = 8_000_0
         losses=losses,
         # Numbers and plain text only; "<" is escaped so nothing can close the script element.
         frame_data=json.dumps(data).replace("<", "\\u003c"),
+        player=player_script(),
         interval=INTERVAL_MS,
     )
 

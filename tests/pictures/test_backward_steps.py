@@ -158,7 +158,7 @@ def test_a_headless_browser_moves_the_slider_between_frames(
     url = path.resolve().as_uri()
     opened = _dump_dom(url, tmp_path / "p0")
     assert 'data-frame="0"' in opened and _shown(opened) == [0]
-    # #frame=N sets the slider and fires its input event, as a user dragging it would.
+    # #frame=N opens that step, slider and caption with it.
     moved = _dump_dom(url + "#frame=3", tmp_path / "p1")
     assert 'data-frame="3"' in moved and _shown(moved) == [3]
     assert re.search(r'<input id="slider"[^>]*value="3"', moved)
