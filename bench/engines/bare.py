@@ -53,7 +53,7 @@ class Bare:
             out.b = other
             out.db = 1.0
         else:
-            out.data = self.data + other  # type: ignore[operator]  # a plain number
+            out.data = self.data + other  # type: ignore[assignment]  # a plain number (no cast(): a call)
             out.b = None
         return out
 
@@ -70,7 +70,7 @@ class Bare:
             out.b = other
             out.db = self.data
         else:
-            out.data = self.data * other  # type: ignore[operator]  # a plain number
+            out.data = self.data * other  # type: ignore[assignment]  # a plain number (no cast(): a call)
             out.da = other  # type: ignore[assignment]
             out.b = None
         return out

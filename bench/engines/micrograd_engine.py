@@ -62,18 +62,8 @@ def _model(network: Network) -> tuple[Callable[[Sequence[Any]], Any], list[Any]]
                     weight.data = value
                 neuron.b.data = bias
         return mlp, mlp.parameters()
-    layers = [
-        [([Value(w) for w in row], Value(bias)) for row, bias in zip(rows, biases, strict=True)]
-        for rows, biases in zip(network.weights, network.biases, strict=True)
-    ]
-
-    def forward(x: Sequence[Any]) -> Any:
-        for index, layer in enumerate(layers):
-            kind = network.activation(index)
-            x = [_activate(kind, sum((wi * xi for wi, xi in zip(w, x, strict=True)), b)) for w, b in layer]
-        return x[0]
-
-    return forward, [p for layer in layers for w, b in layer for p in (*w, b)]
+    # micrograd's Value has only relu: tanh and sigmoid come from the functions above.
+    return sum_of_products.model(network, Value, _activate)
 
 
 def train_step(training: Training) -> Callable[[int], float]:

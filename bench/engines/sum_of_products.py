@@ -23,8 +23,11 @@ def activate(kind: str, v: Scalar) -> Scalar:
     return getattr(v, kind)()
 
 
-def model(network: Network, make: Callable[[float], Scalar]) -> tuple[Callable[[Sequence[Scalar]], Scalar], list[Scalar]]:
-    """The network as a function of one input row (the first output), and its parameters in nn's order."""
+def model(
+    network: Network, make: Callable[[float], Scalar], act: Callable[[str, Scalar], Scalar] = activate
+) -> tuple[Callable[[Sequence[Scalar]], Scalar], list[Scalar]]:
+    """The network as a function of one input row (the first output), and its parameters in nn's
+    order; ``act(kind, v)`` applies a layer's activation (the scalar type's method by default)."""
     layers = [
         [([make(w) for w in row], make(bias)) for row, bias in zip(rows, biases, strict=True)]
         for rows, biases in zip(network.weights, network.biases, strict=True)
@@ -33,7 +36,7 @@ def model(network: Network, make: Callable[[float], Scalar]) -> tuple[Callable[[
     def forward(x: Sequence[Scalar]) -> Scalar:
         for index, layer in enumerate(layers):
             kind = network.activation(index)
-            x = [activate(kind, sum((wi * xi for wi, xi in zip(w, x, strict=True)), b)) for w, b in layer]
+            x = [act(kind, sum((wi * xi for wi, xi in zip(w, x, strict=True)), b)) for w, b in layer]
         return x[0]
 
     return forward, [p for layer in layers for w, b in layer for p in (*w, b)]
