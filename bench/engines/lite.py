@@ -49,14 +49,7 @@ def make_loss(training: Training, model: nn.MLP) -> Callable[[], Value]:
 
 def micrograd_loss(training: Training) -> tuple[Callable[[], Value], list[Value]]:
     """micrograd's graph on autograd-lite Values: a function building the loss, and the parameters."""
-    forward, params = sum_of_products.model(training.network, Value)
-    inputs = [[Value(x) for x in row] for row in training.X]  # as micrograd's demo wraps them
-
-    def loss() -> Value:
-        total: Value = sum_of_products.total_loss(training, [forward(x) for x in inputs], params)
-        return total
-
-    return loss, params
+    return sum_of_products.loss_function(training, Value)
 
 
 def train_step(training: Training) -> Callable[[int], float]:

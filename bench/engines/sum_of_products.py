@@ -63,16 +63,27 @@ def total_loss(training: Training, scores: Sequence[Scalar], params: Sequence[Sc
     return total
 
 
+def loss_function(training: Training, make: Callable[[float], Scalar]) -> tuple[Callable[[], Scalar], list[Scalar]]:
+    """micrograd's graph on ``make``'s scalars: a function building the loss over the whole data
+    set (inputs wrapped once, as micrograd's demo wraps them), and the parameters."""
+    forward, params = model(training.network, make)
+    inputs = [[make(x) for x in row] for row in training.X]
+
+    def loss() -> Scalar:
+        return total_loss(training, [forward(x) for x in inputs], params)
+
+    return loss, params
+
+
 def demo_loop(training: Training, make: Callable[[float], Scalar]) -> Callable[[int], float]:
     """micrograd's demo loop on ``make``'s scalars: a function running update ``k`` (forward,
     ``p.grad = 0``, backward, SGD with the workload's momentum) that returns the loss before it."""
-    forward, params = model(training.network, make)
-    inputs = [[make(x) for x in row] for row in training.X]  # as micrograd's demo wraps them
+    loss, params = loss_function(training, make)
     momentum = training.momentum
     deltas = [0.0] * len(params)
 
     def step(k: int) -> float:
-        total = total_loss(training, [forward(x) for x in inputs], params)
+        total = loss()
         for p in params:
             p.grad = 0
         total.backward()
