@@ -3,6 +3,10 @@ ways: its result on floats, its local derivatives on floats (what ``backward`` m
 upstream gradient by), and the same derivatives built from Values (what ``create_graph=True``
 differentiates again).
 
+The chain rule multiplies the upstream gradient by each local derivative, with one exception
+written once here (``blocks``): a local derivative of exactly 0 passes nothing on, so an
+infinite or NaN gradient stops at a flat op (relu below 0) instead of becoming inf x 0 = NaN.
+
 Every forward rule is a total function on IEEE floats: at the edge of its domain it returns the
 limit (1/0 is inf, log 0 is -inf, sqrt of -1 is nan), as PyTorch does. Inputs a user should be
 told about (a division by zero, the log of a negative number) are refused by the op's
@@ -94,6 +98,29 @@ def _limit(function: Callable[[float], float], a: float, overflow: float = math.
         return overflow
 
 
+# ---- the chain rule's one exception: a zero derivative blocks -------------------------------
+
+
+def blocks(upstream: float, local: float) -> bool:
+    """The zero-derivative rule: True when the chain rule sends nothing through ``local``, which is
+    when ``local`` is exactly 0 and ``upstream`` is inf or NaN (the contribution is then 0, not NaN).
+
+    A local derivative of exactly 0 means the op is flat in that operand at this point (relu
+    below 0, ``a ** 0`` in a, ``x * 0.0`` in x), so the function does not change with it, whatever
+    arrives from above; PyTorch's relu and threshold do the same with a ``where``. For a finite
+    upstream, upstream x 0 is 0 anyway, so the rule never changes a finite result. A NaN local
+    derivative (relu of NaN) is not 0 and still passes NaN on. Every pass applies this one
+    function: ``backward``, ``grad`` (with and without ``create_graph``), ``hessian`` and the step
+    frames in ``engine``, ``Value._backward``, and any replay that computes gradients its own way.
+    """
+    return local == 0.0 and not math.isfinite(upstream)
+
+
+def contribution(upstream: float, local: float) -> float:
+    """What one operand slot receives: upstream x local, or 0 where the zero-derivative rule ``blocks``."""
+    return 0.0 if blocks(upstream, local) else upstream * local
+
+
 # ---- forward rules on floats ---------------------------------------------------------------
 
 
@@ -118,7 +145,7 @@ def div(a: float, b: float) -> float:
 
 
 def power(a: float, b: float) -> float:
-    """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a)"""
+    """a ** b; d/da = b * a**(b-1) (0 for b = 0, blocking even an infinite gradient), d/db = a**b * log(a)"""
     return ieee_pow(a, b)
 
 
@@ -128,7 +155,7 @@ def neg(a: float) -> float:
 
 
 def absolute(a: float) -> float:
-    """|a|; d/da = sign(a), taken as 0 at a = 0"""
+    """|a|; d/da = sign(a), taken as 0 at a = 0 (a 0 that blocks even an infinite gradient)"""
     return abs(a)
 
 
@@ -159,7 +186,7 @@ def sigmoid(a: float) -> float:
 
 
 def relu(a: float) -> float:
-    """max(0, a); d/da = 1 for a > 0 and 0 for a <= 0 (the derivative at exactly 0 is 0)"""
+    """max(0, a); d/da = 1 for a > 0, 0 for a <= 0 (a 0 that blocks even an infinite gradient), NaN at NaN"""
     # `a > 0.0 or a != a` keeps NaN: NaN is not > 0, yet max(0, NaN) is NaN under IEEE.
     return a if a > 0.0 or a != a else 0.0
 
@@ -328,15 +355,18 @@ def _softmax_grads(*args: float) -> tuple[float, ...]:
 
 
 def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    # The derivatives that are 0 here are constants, not ``a * 0.0``: a constant 0 is 0 even when a
+    # is inf (where a * 0.0 is NaN), and its own derivative is 0, so the zero-derivative rule
+    # (``blocks``) sees an exact 0 on every pass.
     if b.is_constant:
         # Keep the exponent a constant so a negative base with an integer power stays legal.
         exponent = b.data
-        da = exponent * a ** (exponent - 1.0) if exponent != 0.0 else a * 0.0
-        return (da, b * 0.0)
+        da = exponent * a ** (exponent - 1.0) if exponent != 0.0 else a.constant(0.0)
+        return (da, a.constant(0.0))
     # d/db = a**b log a; at a = 0 its limit from above is 0 (as in _power_grads), not 0 * -inf.
-    db = out * a.log() if a.data != 0.0 else b * 0.0
+    db = out * a.log() if a.data != 0.0 else a.constant(0.0)
     # d/da = b a**(b-1) is 0 * inf at a = b = 0: 0 there, as the float rule and PyTorch give.
-    da = b * a ** (b - 1.0) if a.data != 0.0 or b.data != 0.0 else b * 0.0
+    da = b * a ** (b - 1.0) if a.data != 0.0 or b.data != 0.0 else a.constant(0.0)
     return (da, db)
 
 

@@ -257,11 +257,12 @@ class Value:
         return rule.spelling or rule.name
 
     def _backward(self) -> None:
-        """One node's chain-rule step, as micrograd's lecture calls it: operand.grad += self.grad * local."""
+        """One node's chain-rule step, as micrograd's lecture calls it: operand.grad += self.grad * local
+        (a local derivative of exactly 0 passes nothing on, as in ``backward``)."""
         upstream = self.grad
         for operand, local in zip(self.operands, self.local_grads, strict=True):
             if isinstance(operand, Value):
-                operand._grad = operand.grad + upstream * local
+                operand._grad = operand.grad + ops.contribution(upstream, local)
 
     # ---- Python protocol -------------------------------------------------------------------
 
