@@ -15,7 +15,8 @@ limits rather than mistakes, skip it.
 
 Add your own op with ``autograd_lite.define_op`` (in ``value``): it puts a rule in ``OPS``,
 and from then on ``backward``, ``grad(create_graph=True)``, the replay tape and the pictures
-all know it. This module knows only floats, so it imports nothing from the rest of the package.
+all know it. This module knows only floats, so it imports nothing from the rest of the package
+but ``checked_io.describe``, which keeps a bad definition's message short.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import math
 import operator
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
+
+from .checked_io import describe
 
 FloatFn = Callable[..., float]
 LocalGradFn = Callable[..., tuple[float, ...]]
@@ -422,17 +425,35 @@ OPS: dict[str, Op] = {
 
 
 def register(rule: Op) -> Op:
-    """Add ``rule`` to ``OPS`` (checked: a new name, a callable for every rule); returns it."""
-    if not isinstance(rule.name, str) or not rule.name.isidentifier():
-        raise ValueError(f"define_op: the name must be a Python identifier, got {rule.name!r}")
-    if rule.name in OPS:
-        raise ValueError(f"define_op: an op named {rule.name!r} already exists")
-    if type(rule.arity) is not int or rule.arity < -1 or rule.arity == 0:
-        raise ValueError(f"define_op: arity must be 1, 2, ... or -1 (variadic), got {rule.arity!r}")
-    for field in ("forward", "local_grads", "value_grads"):
-        if not callable(getattr(rule, field)):
-            raise TypeError(f"define_op {rule.name!r}: {field} must be callable, got {getattr(rule, field)!r}")
-    if rule.refuse is not None and not callable(rule.refuse):
-        raise TypeError(f"define_op {rule.name!r}: refuse must be callable or None")
+    """Add ``rule`` to ``OPS`` (checked by ``check_new_rule``); returns it."""
+    check_new_rule(rule)
     OPS[rule.name] = rule
     return rule
+
+
+def check_new_rule(rule: Op) -> None:
+    """Refuse a rule that cannot join ``OPS``: a name that is taken or not an identifier, an arity
+    other than 1, 2 or -1, or a rule that is not callable."""
+    name = rule.name
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"define_op: the name must be a Python identifier, got {describe(name)}")
+    if name in OPS:
+        raise ValueError(f"define_op: an op named {describe(name)} already exists")
+    arity = rule.arity
+    if type(arity) is int and arity > 2:
+        # A node keeps one or two operands in slots, or any number in a tuple (arity -1).
+        raise ValueError(
+            f"define_op {describe(name)}: arity must be 1, 2 or -1, got {describe(arity)}; for an op of "
+            f"more than 2 operands give arity=-1 (any number of operands; forward may check how many)"
+        )
+    if type(arity) is not int or arity not in (1, 2, -1):
+        raise ValueError(
+            f"define_op {describe(name)}: arity must be 1, 2 or -1 (any number of operands), "
+            f"got {describe(arity)}"
+        )
+    for field in ("forward", "local_grads", "value_grads"):
+        given = getattr(rule, field)
+        if not callable(given):
+            raise TypeError(f"define_op {describe(name)}: {field} must be callable, got {describe(given)}")
+    if rule.refuse is not None and not callable(rule.refuse):
+        raise TypeError(f"define_op {describe(name)}: refuse must be callable or None")
