@@ -14,7 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from autograd_lite import AnomalyError, Value, detect_anomaly, draw_graph, grad, hessian, numerical_grad
+from autograd_lite import (
+    AnomalyError,
+    Value,
+    backward_steps,
+    detect_anomaly,
+    draw_graph,
+    grad,
+    hessian,
+    numerical_grad,
+)
 from nn import MLP, SGD, fit, make_moons
 from tests.strategies import Expression, blocking_expressions, build_blocking
 
@@ -170,9 +179,12 @@ def test_micrograds_backward_by_hand_stops_it_as_backward_does() -> None:
     assert (r.grad, x.grad) == (math.inf, t.grad.item()) == (math.inf, 0.0)
 
 
-def test_an_edge_label_shows_that_the_zero_derivative_carried_nothing() -> None:
+def test_pictures_show_that_the_zero_derivative_carried_nothing() -> None:
     x = Value(-0.5, "x")
     out = x.relu().sqrt()
+    frames = list(backward_steps(out))
+    assert frames[1].caption.endswith("passes it on: x += 0 (a local derivative of 0 stops inf)")
+    assert frames[-1].grads[x] == 0.0
     out.backward()
     source = draw_graph(out, edge_labels=True).source
     assert "carries inf × 0 = 0" in source
