@@ -106,7 +106,7 @@ class Optimizer:
     def array_step(self, weights: Array, grads: Array, state: Sequence[Array], steps: int) -> tuple[float, Array, list[Array]]:
         """``step()`` on numpy arrays in the order of ``params``, as if ``steps`` updates had run:
         (learning rate, new weights, new state). Changes nothing, neither the arrays nor the optimiser."""
-        finite = grads - grads == 0.0  # False exactly at inf and NaN
+        finite = abs(grads) < math.inf  # False exactly at inf and NaN
         if not finite.all():
             index = int((~finite).nonzero()[0][0])
             self._refuse_gradient(index, float(grads[index]))

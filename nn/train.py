@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,10 @@ class History:
     restart_losses: list[float] = field(default_factory=list)
     """The final loss of every restart; the model keeps the weights of the best one."""
     best_restart: int = 0
+    epoch_seconds: list[float] = field(default_factory=list)
+    """The wall-clock time of each epoch (its updates, not the callbacks after it)."""
+    setup_seconds: float = 0.0
+    """The time ``fit`` spent before the first epoch (recording the replay of ``compiled=True``)."""
 
     @property
     def epochs(self) -> int:
@@ -168,7 +173,9 @@ def fit(
     tol = None if tol is None else check_positive(tol, "tol", "fit")
     rule = _accuracy_rule(accuracy, loss_fn, y)
     with collector_relaxed():
+        started = time.perf_counter()
         updates = compile_training(model, X, y, loss_fn, optimizer, l2=l2, rule=rule, full_batch=size == n) if compiled else None
+        setup_seconds = time.perf_counter() - started
         settings = _Settings(
             loss=loss_fn,
             optimizer=optimizer,
@@ -182,7 +189,9 @@ def fit(
             rule=rule,
             updates=updates or EagerUpdates(model, X, y, loss_fn, optimizer, l2=l2, rule=rule),
         )
-        return _best_of_restarts(model, X, y, settings, restarts, seed)
+        history = _best_of_restarts(model, X, y, settings, restarts, seed)
+    history.setup_seconds = setup_seconds
+    return history
 
 
 def _best_of_restarts(
@@ -236,6 +245,7 @@ def _train_run(
     updates.begin()
     try:
         for epoch in range(settings.epochs):
+            started = time.perf_counter()
             shuffled = settings.shuffle and settings.batch_size < n
             if shuffled:
                 rng.shuffle(order)
@@ -249,6 +259,7 @@ def _train_run(
                 epoch_loss += result.loss if summed else result.loss * len(batch) / n
                 lr = result.lr
                 correct += result.correct
+            history.epoch_seconds.append(time.perf_counter() - started)
             history.loss.append(epoch_loss)
             history.accuracy.append(None if settings.rule is None else correct / n)
             history.lr.append(lr)

@@ -156,9 +156,11 @@ class _Group:
         blocks = [read.block(rows, scalars) for read in self.reads]
         if self.check_power:
             _check_power(blocks[0], blocks[1])
-        result = self.numpy.forward(*blocks)
-        rows[self.out] = result
         result = rows[self.out]
+        if self.numpy.writes_out:
+            self.numpy.forward(*blocks, out=result)
+        else:
+            result[...] = self.numpy.forward(*blocks)
         if self.rule.refuse is not None:
             _refuse(self.rule, self.numpy, blocks, result)
         if checked and not np.isfinite(result).all():
@@ -169,6 +171,14 @@ class _Group:
         """Add upstream x local to every operand that leads to a parameter or a wanted input."""
         upstream = row_grads[self.out]
         blocks, result = saved
+        send = self.numpy.send
+        if send is not None and self.reads[0].needs_grad:
+            (read,) = self.reads
+            read.add_grad(row_grads, scalar_grads, send(upstream, blocks[0]))
+            if checked:
+                (local,) = self.numpy.local_grads(*blocks, result)
+                self._backward_check(0, read, row_grads, scalar_grads, upstream, local)
+            return
         local_grads = self.numpy.local_grads(*blocks, result)
         for position, (read, local) in enumerate(zip(self.reads, local_grads, strict=True)):
             if read.needs_grad:
