@@ -14,9 +14,13 @@ a tape replays the operations it recorded. The two agree whenever the recorded o
 depend on the values. A choice made inside an op is made again on every replay: relu's and
 abs's kink, sigmoid's two formulas, the branches inside each derivative. A choice made in Python
 is frozen as recorded: ``x if x.data > 0 else -x``, ``max(a, b)`` on Values, a loop that runs
-until a value is small, a slope picked from ``x.data``. Such a tape silently replays the old
-branch; record a new tape (or stay eager) when the structure depends on the values. Leaves that
-are not inputs (data rows, constants) keep the values they had when the tape was recorded.
+until a value is small. A tape cannot see such a choice in a graph built before it; build the
+graph inside ``autograd_lite.recording()`` and pass ``recording=``, and the tape refuses
+(``ReplayRefused``, naming the line) whenever Python read a number meanwhile. Leaves that are
+not inputs (data rows, constants) keep the values they had when the tape was recorded.
+
+Threads may share a tape: each thread replays in a workspace of its own (a copy of the recorded
+numbers, made on its first replay).
 
 How it stays exact: each operation is evaluated by the same rule of ``ops``, on the same
 floats, as the eager engine evaluates it (the most frequent ones, ``+ - * neg relu dot sum``,

@@ -93,7 +93,7 @@ def measure_torch(width: int, samples: int, batch: int | None) -> dict[str, floa
             chosen = order[start : start + size]
             optimizer.zero_grad()
             loss = loss_fn(model(inputs[chosen]), targets[chosen])
-            loss.backward()  # type: ignore[no-untyped-call]  # torch leaves backward() unannotated
+            loss.backward()
             optimizer.step()
         times.append(time.perf_counter() - started)
     return {"setup": setup, "epoch": statistics.median(times[1:])}
