@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from autograd_lite import Value
 
-from ..array_training import ArrayTraining
 from ..layers import MLP
 from ..optim import SGD, Adam, AdamW, Optimizer
 from ..sample_losses import SAMPLE_LOSSES
-from ..sample_replay import SampleReplay
 from ..schedules import Constant, InverseTime, LinearDecay, Schedule, StepDecay
 from .data import Data, Points, targets_for
 from .history import Snapshot
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..array_training import ArrayTraining
+    from ..sample_replay import SampleReplay
 
 
 def make_model(settings: Settings) -> MLP:
@@ -61,6 +64,10 @@ class Trainer:
     """A run in progress: the model, its optimiser, and its recorded replay over the points."""
 
     def __init__(self, settings: Settings, data: Data) -> None:
+        # numpy (the playground extra) is needed from here on; importing nn does not need it.
+        from ..array_training import ArrayTraining
+        from ..sample_replay import SampleReplay
+
         self.settings = settings
         self.model = make_model(settings)
         self.parameters = self.model.parameters()
