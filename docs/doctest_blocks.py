@@ -40,10 +40,10 @@ class DoctestBlocks(Preprocessor):
 class DoctestBlocksExtension(Extension):
     """Registers ``DoctestBlocks``."""
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802  # Markdown's name
+    def extendMarkdown(self, md: Markdown) -> None:  # the name Markdown calls
         md.preprocessors.register(DoctestBlocks(md), "doctest_blocks", PRIORITY)
 
 
-def makeExtension(**kwargs: Any) -> DoctestBlocksExtension:  # noqa: N802  # the name Markdown looks for
+def makeExtension(**kwargs: Any) -> DoctestBlocksExtension:  # the name Markdown looks for
     """The extension, as Markdown loads it by module name."""
     return DoctestBlocksExtension(**kwargs)

@@ -17,7 +17,7 @@ STOP_SECONDS = 10.0
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serves files without printing a line per request into the test output."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  # the base class's name
+    def log_message(self, format: str, *args: Any) -> None:  # the base class names it format
         pass
 
 
