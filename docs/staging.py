@@ -117,4 +117,5 @@ def _save_playground_run(path: Path) -> None:
                             optimizer="adam", batch_size=10, seed=0)
     playground.step(120)
     path.parent.mkdir(parents=True, exist_ok=True)
-    playground.save_html(path, max_frames=60)
+    # 61 frames: every second epoch, the first and the last included.
+    playground.save_html(path, max_frames=61)
