@@ -43,6 +43,10 @@ ACCOUNTED = (
     Accounted("*.html", _hosts("squidfunk.github.io"),
               "the theme's 'Made with Material for MkDocs' footer link: a link a reader may follow"),
     Accounted("lessons/*", _hosts("voila.readthedocs.io"), "a link in lesson 11's text"),
+    Accounted("guide/torch/*", _hosts("download.pytorch.org"),
+              "the package index of PyTorch's CPU build, in the pip command the page shows"),
+    Accounted("search/search_index.json", _hosts("download.pytorch.org"),
+              "the search index holds the pages' text, that pip command included"),
     Accounted("assets/javascripts/lunr/*", ANY_HOST,
               "licence and credit comments of the search's stemmers and word splitters for other "
               "languages; the site's search is English and loads none of these files"),
