@@ -1,6 +1,7 @@
 """The chain rule at one node, written out for a student: which nodes use it, the local
 derivative of each use, and the sum d root / d node = sum over uses of upstream x local, with
-the student's own upstream numbers wherever they gave one.
+the student's own upstream numbers wherever they gave one. Total derivatives are written df/dq,
+local ones ∂f/∂q, so the two never look alike.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import ops
 from ..value import Value
-from .naming import derivative, node_name, show, spelled
+from .naming import derivative, node_name, partial, show, spelled
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,19 @@ def chain_rule_total(uses: Sequence[Use], upstream: Mapping[Value, float]) -> fl
     return math.fsum(upstream[use.user] * use.local for use in uses)
 
 
+def partner(user: Value, slot: int) -> Value | float | None:
+    """The operand whose value is the local derivative by operand ``slot`` of a product: the other
+    factor of ``a * b``, the matching input of a weight in ``dot(w0, w1, x0, x1)``; None for
+    any other op."""
+    operands = user.operands
+    if user.op == "*" and len(operands) == 2:
+        return operands[1 - slot]
+    if user.op == "dot" and len(operands) % 2 == 0:
+        half = len(operands) // 2
+        return operands[slot + half] if slot < half else operands[slot - half]
+    return None
+
+
 def explain(
     root: Value,
     node: Value,
@@ -49,25 +63,54 @@ def explain(
     upstream: Mapping[Value, float],
     from_engine: set[Value],
     given: float,
+    notes: Sequence[str] = (),
 ) -> list[str]:
     """The lines that explain the right d root / d node from its uses and ``upstream`` (the
-    student's numbers, or the engine's for the users in ``from_engine``) and say what was given."""
+    student's numbers, or the engine's for the users in ``from_engine``), say what was given,
+    then add ``notes`` (what the mistake was) and where each local derivative comes from."""
     top = node_name(root)
-    wanted = derivative(top, node_name(node))
     if node is root:
+        wanted = derivative(top, top)
         return [f"{wanted} = 1: the backward pass starts with 1 at the output itself; you wrote {show(given)}"]
-    symbols = " + ".join(f"{derivative(top, node_name(u.user))} × {derivative(node_name(u.user), node_name(node))}" for u in uses)
-    numbers = " + ".join(f"{_number(upstream[u.user], u.user in from_engine)} × {_bracket(show(u.local))}" for u in uses)
-    total = chain_rule_total(uses, upstream)
-    lines = [f"{wanted} = {symbols} = {numbers} = {show(total)}; you wrote {show(given)}"]
+    lines = [f"{chain_rule_line(root, node, uses, upstream, from_engine)}; you wrote {show(given)}"]
     if any(u.user in from_engine for u in uses):
         lines.append("  (* you gave no number for this one, so this is the engine's)")
-    users = list(dict.fromkeys(u.user for u in uses))
     if len(uses) > 1:
         lines.append(f"  {node_name(node)} is used {len(uses)} times, so its gradient is the sum of one term per use")
-    for user in users:
+    lines.extend(f"  {note}" for note in notes)
+    for user in dict.fromkeys(u.user for u in uses):
         lines.append(f"  {_local_rule(user, node)}")
     return lines
+
+
+def chain_rule_line(
+    root: Value, node: Value, uses: Sequence[Use], upstream: Mapping[Value, float], from_engine: set[Value]
+) -> str:
+    """'df/dq = df/df × (local ∂f/∂q) = 1 × z = -4': the total derivative as the sum over uses of
+    the user's total derivative times the local one, in symbols, then in numbers."""
+    top = node_name(root)
+    name = node_name(node)
+    symbols = " + ".join(
+        f"{derivative(top, node_name(u.user))} × (local {partial(node_name(u.user), name)})" for u in uses
+    )
+    factors = [_number(upstream[u.user], u.user in from_engine) for u in uses]
+    written = " + ".join(f"{up} × {_local_symbol(u)}" for up, u in zip(factors, uses, strict=True))
+    numbers = " + ".join(f"{up} × {_bracket(show(u.local))}" for up, u in zip(factors, uses, strict=True))
+    stages = [symbols, written]
+    # 'z' for a local derivative reads well beside 1 × z = -4; with more terms the numbers help.
+    if numbers != written and not (len(uses) == 1 and upstream[uses[0].user] == 1.0):
+        stages.append(numbers)
+    total = chain_rule_total(uses, upstream)
+    return f"{derivative(top, name)} = {' = '.join(stages)} = {show(total)}"
+
+
+def _local_symbol(use: Use) -> str:
+    """The local derivative as the student would write it: the other factor's name at a product,
+    else its number."""
+    other = partner(use.user, use.slot)
+    if isinstance(other, Value) and other.label:
+        return other.label if not any(mark in other.label for mark in " +-*/(),") else f"({other.label})"
+    return _bracket(show(use.local))
 
 
 def _number(value: float, from_engine: bool) -> str:

@@ -1,5 +1,6 @@
 """Names and numbers for exercise reports: ``node_name`` says which node a message is about
-(its label, or a short formula when it has none) and ``show`` writes a number for people.
+(its label, or a short formula when it has none), ``show`` writes a number for people, and
+``derivative`` and ``partial`` write total (df/dq) and local (∂f/∂q) derivatives apart.
 """
 
 from __future__ import annotations
@@ -65,8 +66,15 @@ def spelled(node: Value) -> str:
 
 
 def derivative(of: str, by: str) -> str:
-    """How a message writes d of / d by: 'df/dq' for short names, 'd(f)/d(x*y)' for formulas."""
+    """How a message writes the total derivative d of / d by: 'df/dq' for short names,
+    'd(f)/d(x*y)' for formulas."""
     return f"d{_bracketed(of)}/d{_bracketed(by)}"
+
+
+def partial(of: str, by: str) -> str:
+    """How a message writes a local (partial) derivative, so it never looks like a total one:
+    '∂f/∂q'."""
+    return f"∂{_bracketed(of)}/∂{_bracketed(by)}"
 
 
 def _bracketed(name: str) -> str:
