@@ -43,6 +43,7 @@ from .student import (
     TIME_LIMIT,
     Fault,
     Reference,
+    format_seconds,
     gradient_style,
     has_backward_steps,
     reference,
@@ -265,18 +266,22 @@ class _Context:
 
     def wrong_rule(self, operation: Operation, found: RuleFault, right: list[str]) -> EngineReport:
         """An operation whose backward step is wrong on its own, with the program that shows it:
-        the student's own ``f.backward()`` when that shows the same number, else the step by hand."""
+        the student's own ``f.backward()`` (shrunk to plainer inputs) when that shows the same
+        number, else the step by hand."""
         trial = found.trial
-        program, problem = list(found.program), found.problem
-        fault = None
-        if trial is not None and found.input is not None:
-            fault = Fault("grad", input=found.input, yours=trial.yours[found.input], expected=trial.expected(found.input))
-            if self.style == BACKWARD and trial.upstream == 1.0 and not trial.held:
-                expected = reference(trial.recipe)
-                natural = None if expected is None else run(trial.recipe, self.value_class, BACKWARD, expected, self.seconds)
-                if natural is not None and (natural.kind, natural.input, natural.yours) == ("grad", fault.input, fault.yours):
-                    program = as_code(trial.recipe, self.name, backward=True)
-        return self.report(False, operation.name, problem, expression=program, hint=found.hint, right=right,
+        if trial is None or found.input is None:
+            return self.report(False, operation.name, found.problem, expression=found.program, hint=found.hint,
+                               right=right)  # fmt: skip
+        fault = Fault("grad", input=found.input, yours=trial.yours[found.input], expected=trial.expected(found.input))
+        if self.style == BACKWARD and trial.upstream == 1.0 and not trial.held:
+            expected = reference(trial.recipe)
+            natural = None if expected is None else run(trial.recipe, self.value_class, BACKWARD, expected, self.seconds)
+            if natural is not None and (natural.kind, natural.input, natural.yours) == ("grad", fault.input, fault.yours):
+                recipe, natural, _, varies = self.shrink(trial.recipe, natural, [operation], BACKWARD)
+                return self.report(False, operation.name, _problem(natural, varies),
+                                   expression=as_code(recipe, self.name, backward=True), hint=found.hint, right=right,
+                                   fault=natural)  # fmt: skip
+        return self.report(False, operation.name, found.problem, expression=found.program, hint=found.hint, right=right,
                            fault=fault)  # fmt: skip
 
     def wrong_together(
@@ -397,7 +402,7 @@ def _construction_fault(value_class: type, seconds: float) -> str:
             made = value_class(1.5)
             data = float(made.data)
     except OutOfTime:
-        return f"{value_class.__name__}(1.5) did not finish within {seconds:g} s"
+        return f"{value_class.__name__}(1.5) did not finish within {format_seconds(seconds)}"
     except Exception as error:
         return f"{value_class.__name__}(1.5) must make a Value with .data 1.5; it raised {type(error).__name__}: {error}"
     if data != 1.5:

@@ -122,14 +122,10 @@ def check_gradients(
     The engine runs with ``grad`` (every ``.grad`` is left as it was). The report says which
     answers are right and, for the wrong one nearest the output, writes the chain rule at that
     node with the student's own numbers for the nodes that use it, and the mistake when it is a
-    known one. An answer given as ``...`` (or ``answers`` itself as ``...``) is not answered yet.
+    known one. An answer given as ``...`` is not answered yet.
     """
     if not isinstance(root, Value):
         raise TypeError(f"check_gradients: root must be a Value, got {type(root).__name__}")
-    if is_placeholder(answers):
-        top = node_name(root)
-        line = f"check_gradients({top}): not answered yet: put your answers (a dict of d{top}/d node) in place of the ..."
-        return GradientReport(root, [], [line], {}, [])
     if not isinstance(answers, Mapping):
         raise TypeError(f"check_gradients: answers must map nodes or labels to numbers, got {type(answers).__name__}")
     order = topological_order(root)
@@ -193,11 +189,24 @@ def _labels_near(key: str, by_label: Mapping[str, list[Value]]) -> str:
         return "no node of it has a label: key the answers by the Values"
     if len(labels) <= _LABELS_LISTED:
         return "the labels are: " + ", ".join(shorten(label) for label in labels)
-    close = difflib.get_close_matches(key, labels, n=_CLOSEST, cutoff=0.6)
+    close = _closest(key, labels)
     if close:
         return f"the closest of its {len(labels):,} labels are: " + ", ".join(shorten(label) for label in close)
     first = ", ".join(shorten(label) for label in labels[:_CLOSEST])
     return f"none of its {len(labels):,} labels is close to it (they begin {first}, ...)"
+
+
+def _closest(key: str, labels: list[str]) -> list[str]:
+    """The few labels nearest ``key``: difflib's close matches, ranked by how many characters
+    differ (a letter typed wrong counts one, as a letter left out does), then by difflib's ratio."""
+    candidates = difflib.get_close_matches(key, labels, n=_CLOSEST * 5, cutoff=0.6)
+
+    def distance(label: str) -> tuple[int, float, str]:
+        matcher = difflib.SequenceMatcher(None, key, label)
+        changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+        return changed, -matcher.ratio(), label
+
+    return sorted(candidates, key=distance)[:_CLOSEST]
 
 
 def _agrees(given: float, expected: float, rel_tol: float, abs_tol: float) -> bool:

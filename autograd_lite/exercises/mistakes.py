@@ -111,18 +111,25 @@ def recognise(
     right = chain_rule_total(uses, upstream)
     if agrees(given, right):
         return None
+    top = node_name(root)
+    # Where the student's own upstream answers differ from the engine's, the right number here
+    # is the one that follows from theirs, and the words say so.
+    theirs = [u.user for u in uses if u.user in answered and not agrees(answered[u.user], expected[u.user])]
+    basis = ", from your " + " and ".join(
+        f"{derivative(top, node_name(user))} = {show(answered[user])}" for user in dict.fromkeys(theirs)
+    ) if theirs else ""
     for attempt in (_own_value, _local_alone):
-        found = attempt(root, node, given, uses, upstream, right, agrees)
+        found = attempt(root, node, given, uses, upstream, right, agrees, basis)
         if found is not None:
-            return found
+            return Mistake(found.short + basis, found.words)
     found = _missing_terms(root, node, given, order, answered, expected, agrees)
     if found is not None:
         return found
     if not agrees(right, 0.0) and agrees(given, -right):
-        name = derivative(node_name(root), node_name(node))
+        name = derivative(top, node_name(node))
         return Mistake(
-            "the sign is wrong",
-            f"Your {show(given)} has the right size and the wrong sign: {name} = {show(right)}. Look for a minus "
+            "the sign is wrong" + basis,
+            f"Your {show(given)} has the right size and the wrong sign: {name} = {show(right)}{basis}. Look for a minus "
             "on the way: a local derivative of -1 (by b in a - b), or a negative gradient from above.",
         )
     return None
@@ -136,6 +143,7 @@ def _own_value(
     upstream: Mapping[Value, float],
     right: float,
     agrees: Callable[[float, float], bool],
+    basis: str,
 ) -> Mistake | None:
     """At a product, the factor's own value taken as its local derivative."""
     products = [u for u in uses if isinstance(partner(u.user, u.slot), (Value, float))]
@@ -152,7 +160,7 @@ def _own_value(
         f"{name}'s own value where {other_name} belongs",
         f"At {user} = {spelled(use.user)} you took {name}'s own value, {show(node.data)}, as the local derivative "
         f"{partial(user, name)}; for a product it is the other factor, {other_name} = {show(use.local)}, so "
-        f"{derivative(node_name(root), name)} = {show(right)}.",
+        f"{derivative(node_name(root), name)} = {show(right)}{basis}.",
     )
 
 
@@ -164,6 +172,7 @@ def _local_alone(
     upstream: Mapping[Value, float],
     right: float,
     agrees: Callable[[float, float], bool],
+    basis: str,
 ) -> Mistake | None:
     """The local derivative written without the gradient that arrives from above."""
     local = math.fsum(u.local for u in uses)
@@ -177,13 +186,13 @@ def _local_alone(
             f"the local {partial(user, name)} without {derivative(top, user)}",
             f"Your {show(given)} is the local derivative {partial(user, name)} alone. The chain rule multiplies it by "
             f"the gradient arriving from above, {derivative(top, user)} = {show(upstream[uses[0].user])}: "
-            f"{derivative(top, name)} = {_bracketed(upstream[uses[0].user])} × {_bracketed(uses[0].local)} = {show(right)}.",
+            f"{derivative(top, name)} = {_bracketed(upstream[uses[0].user])} × {_bracketed(uses[0].local)} = {show(right)}{basis}.",
         )
     above = " and ".join(derivative(top, node_name(user)) for user in users)
     return Mistake(
         "the local derivatives without the gradients from above",
         f"Your {show(given)} is the sum of the local derivatives alone. Each must be multiplied by the gradient "
-        f"arriving from above ({above}) before they are added: {derivative(top, name)} = {show(right)}.",
+        f"arriving from above ({above}) before they are added: {derivative(top, name)} = {show(right)}{basis}.",
     )
 
 

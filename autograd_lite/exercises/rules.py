@@ -220,7 +220,7 @@ def _local_fault(operation: Operation, trials: list[Trial], class_name: str) -> 
     index = shown.wrong()[0]
     leaf = INPUT_NAMES[index]
     upstream, grown, local = shown.upstream, shown.grown(index), shown.local[index]
-    needed = f"{leaf}.grad must grow by f.grad × {_bracket(local)} = {_show(upstream)} × {_bracket(local)} = {_show(upstream * local)}"
+    needed = f"{leaf}.grad must grow by f.grad × (local derivative) = {_show(upstream)} × {_bracket(local)} = {_show(upstream * local)}"
     step = f"The _backward of {operation.name}"
     if _everywhere(trials, lambda t, i: t.grown(i) == 0):
         hint = (

@@ -162,12 +162,12 @@ def test_the_commonest_bug_is_blamed_on_mul_with_a_gradient_from_above_that_is_n
     report = check_engine(MulForgetsUpstream)
     assert operation_lines(report) == ["f = x * y"]
     namespace = run_program(report, Correct)
-    x, y, f_grad = namespace["x"].data, namespace["y"].data, -2.5
+    y, f_grad = namespace["y"].data, -2.5
     assert "f.grad = -2.5" in "\n".join(report.expression)
     # d(x*y)/dx = y, times the gradient from above; the mistake adds y alone.
     assert report.expected == f_grad * y == asked_for(report, namespace)
     assert report.yours == y
-    assert f"grow by f.grad × ({y:g}) = -2.5 × ({y:g}) = {f_grad * y:g}, not by {y:g}" in report.hint
+    assert f"grow by f.grad × (local derivative) = -2.5 × ({y:g}) = {f_grad * y:g}, not by {y:g}" in report.hint
     assert report.right == ("+",)
 
 

@@ -128,7 +128,10 @@ def test_random_graphs_answers_from_sympy_pass_and_a_changed_one_is_first_wrong(
         return
     assume(well_conditioned(derivatives) and all(abs(d) > 1e-3 for d in derivatives))
     assume(len(set(leaves)) == len(leaves))
-    reached = [leaf for leaf in leaves if leaf in _below(out)]
+    below = _below(out)
+    # At a kink (abs, relu at 0: x - x makes one easily) the two oracles pick different sides.
+    assume(not any(n.op in ("abs", "relu", "leaky_relu") and abs(n.parents[0].data) < 1e-9 for n in below | {out}))
+    reached = [leaf for leaf in leaves if leaf in below]
     assume(reached)
     answers = {leaf: d for leaf, d in zip(leaves, derivatives) if leaf in reached}
     assert check_gradients(out, answers).ok

@@ -6,7 +6,6 @@ local derivatives never look like total ones. Every right number is worked out h
 from __future__ import annotations
 
 import math
-import re
 
 from autograd_lite import Value, check_gradients, dot
 from tests.worked_example import worked_example
