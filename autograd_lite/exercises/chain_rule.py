@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import ops
 from ..value import Value
-from .naming import derivative, node_name, partial, show, spelled
+from .naming import bracketed_number, derivative, node_name, partial, show, spelled
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def chain_rule_line(
     )
     factors = [_number(upstream[u.user], u.user in from_engine) for u in uses]
     written = " + ".join(f"{up} × {_local_symbol(u)}" for up, u in zip(factors, uses, strict=True))
-    numbers = " + ".join(f"{up} × {_bracket(show(u.local))}" for up, u in zip(factors, uses, strict=True))
+    numbers = " + ".join(f"{up} × {bracketed_number(u.local)}" for up, u in zip(factors, uses, strict=True))
     stages = [symbols, written]
     # 'z' for a local derivative reads well beside 1 × z = -4; with more terms the numbers help.
     if numbers != written and not (len(uses) == 1 and upstream[uses[0].user] == 1.0):
@@ -110,16 +110,11 @@ def _local_symbol(use: Use) -> str:
     other = partner(use.user, use.slot)
     if isinstance(other, Value) and other.label:
         return other.label if not any(mark in other.label for mark in " +-*/(),") else f"({other.label})"
-    return _bracket(show(use.local))
+    return bracketed_number(use.local)
 
 
 def _number(value: float, from_engine: bool) -> str:
-    return _bracket(show(value)) + ("*" if from_engine else "")
-
-
-def _bracket(text: str) -> str:
-    """A negative factor in brackets, so '2 × (-4)' is not read as a subtraction."""
-    return f"({text})" if text.startswith("-") else text
+    return bracketed_number(value) + ("*" if from_engine else "")
 
 
 def _local_rule(user: Value, node: Value) -> str:

@@ -34,6 +34,7 @@ from .expressions import (
     single,
     step_formulas,
 )
+from .naming import shown_pair
 from .placeholders import is_placeholder, is_unwritten
 from .rules import ACCUMULATE, RuleFault, check_rule
 from .student import (
@@ -50,7 +51,7 @@ from .student import (
     run,
 )
 from .time_limit import OutOfTime, deadline
-from .traversal import ORDER, diagnose_backward
+from .traversal import diagnose_backward
 
 _UNARY_POINTS = ((1.5,), (-0.5,), (2.5,), (-1.75,))
 _BINARY_POINTS = ((1.5, -0.5), (-2.0, 2.5), (0.75, 3.0), (-1.25, -0.5))
@@ -63,6 +64,12 @@ _SHRINK_BUDGET = 600
 NEVER_ENDS = (
     "backward() never returned: look for a loop whose condition never turns false, such as a "
     "`while stack:` that keeps pushing nodes it has already seen, or a node that is its own child."
+)
+UNSEEN = (
+    "Every operation is right on its own, but not in this expression. Without a _backward to run on "
+    "its own the check cannot tell where: either an operation's backward replaces the gradient an "
+    "operand already holds (write `+=`), or backward() does not run each node's step exactly once, "
+    "after all of the nodes that use it."
 )
 TOGETHER = (
     "Every operation's _backward is right on its own, yet run by hand in a correct order from "
@@ -297,7 +304,7 @@ class _Context:
         elif fault.kind == "grad" and style == BY_HAND:
             operation, hint = BY_KEY[recipe.steps[-1][0]].name, TOGETHER
         elif fault.kind == "grad":
-            hint = ACCUMULATE + " " + ORDER
+            hint = UNSEEN
         return self.report(False, operation, _problem(fault, varies), expression=self.code(recipe, fault, style),
                            hint=hint, right=right, tried=tried, fault=fault)  # fmt: skip
 
@@ -307,11 +314,10 @@ class _Context:
         """Every operation's backward step right, alone and together, but ``backward()`` wrong:
         watch it run on the smallest expression and say what it does wrong."""
         if fault.kind == "timeout":
-            hint = NEVER_ENDS
+            hint, varies = NEVER_ENDS, False
         else:
             recipe, fault, _, varies = self.shrink(recipe, fault, present, BACKWARD)
             hint = "" if fault.kind == "raised" else diagnose_backward(recipe, self.value_class, self.seconds)
-        varies = False if fault.kind == "timeout" else varies
         return self.report(False, "backward()", _problem(fault, varies), expression=self.code(recipe, fault, BACKWARD),
                            hint=hint, right=right, tried=tried, fault=fault)  # fmt: skip
 
@@ -457,20 +463,14 @@ def _problem(fault: Fault, varies: bool) -> str:
     """One line saying what differs (and, when it does, that the student's number changes)."""
     if fault.kind in ("raised", "no grad", "timeout"):
         return fault.error
-    yours, expected = _pair(fault.yours, fault.expected)
+    assert fault.yours is not None and fault.expected is not None
+    yours, expected = shown_pair(fault.yours, fault.expected)
     if varies:
         yours += " in one run (another may give another number: your nodes keep their children in a set, whose order changes)"
     if fault.kind == "value":
         return f"f.data: yours {yours}, autograd-lite {expected}"
     assert fault.input is not None
     return f"{INPUT_NAMES[fault.input]}.grad: yours {yours}, autograd-lite {expected}"
-
-
-def _pair(yours: float | None, expected: float | None) -> tuple[str, str]:
-    """Both numbers short, unless that would make two different numbers look the same."""
-    assert yours is not None and expected is not None
-    short = format_number(yours, 6), format_number(expected, 6)
-    return short if short[0] != short[1] else (repr(yours), repr(expected))
 
 
 def _grouped(names: Sequence[str]) -> list[str]:

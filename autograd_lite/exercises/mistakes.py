@@ -18,7 +18,7 @@ from itertools import combinations
 
 from ..value import Value
 from .chain_rule import Use, chain_rule_total, partner, uses_of
-from .naming import derivative, node_name, partial, show, spelled
+from .naming import bracketed_number, derivative, node_name, partial, show, spelled
 
 # Above this many terms the sums of every subset are too many to try, and too many to read.
 _MOST_TERMS = 6
@@ -186,7 +186,7 @@ def _local_alone(
             f"the local {partial(user, name)} without {derivative(top, user)}",
             f"Your {show(given)} is the local derivative {partial(user, name)} alone. The chain rule multiplies it by "
             f"the gradient arriving from above, {derivative(top, user)} = {show(upstream[uses[0].user])}: "
-            f"{derivative(top, name)} = {_bracketed(upstream[uses[0].user])} × {_bracketed(uses[0].local)} = {show(right)}{basis}.",
+            f"{derivative(top, name)} = {bracketed_number(upstream[uses[0].user])} × {bracketed_number(uses[0].local)} = {show(right)}{basis}.",
         )
     above = " and ".join(derivative(top, node_name(user)) for user in users)
     return Mistake(
@@ -238,7 +238,7 @@ def split_line(root: Value, node: Value, split: FanOut) -> str:
     ... = 0.5136': the sum over the ways up, with the student's numbers (* the engine's)."""
     top, name = node_name(root), node_name(node)
     line = " + ".join(f"{derivative(top, node_name(t.top))} × {partial(node_name(t.top), name)}" for t in split.terms)
-    numbers = " + ".join(f"{_bracketed(t.upstream)}{'*' if t.from_engine else ''} × {_bracketed(t.factor)}" for t in split.terms)
+    numbers = " + ".join(f"{bracketed_number(t.upstream)}{'*' if t.from_engine else ''} × {bracketed_number(t.factor)}" for t in split.terms)
     total = math.fsum(t.value for t in split.terms)
     return (
         f"{name} reaches {top} through {node_name(split.split)}, which is used {len(split.terms)} times, so "
@@ -254,8 +254,3 @@ def _phrases(terms: Sequence[Term]) -> dict[Term, str]:
         term: f"the term for operand {term.use.slot + 1} of {top}" if tops.count(top) > 1 else f"the term through {top}"
         for term, top in zip(terms, tops, strict=True)
     }
-
-
-def _bracketed(x: float) -> str:
-    text = show(x)
-    return f"({text})" if text.startswith("-") else text

@@ -18,6 +18,18 @@ def show(x: float) -> str:
     return format_number(x, 6)
 
 
+def shown_pair(yours: float, expected: float) -> tuple[str, str]:
+    """Both numbers short, unless that would make two different numbers look the same."""
+    short = show(yours), show(expected)
+    return short if short[0] != short[1] else (repr(yours), repr(expected))
+
+
+def bracketed_number(x: float) -> str:
+    """``x`` shown, in brackets when negative, so '2 × (-4)' is not read as a subtraction."""
+    text = show(x)
+    return f"({text})" if text.startswith("-") else text
+
+
 def node_name(node: Value) -> str:
     """The label of ``node``, else a short formula of its operands ('x*y'), else 'the tanh node'."""
     if node.label:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..checked_io import format_number
 from .expressions import BY_KEY, INPUT_NAMES, Operation, Recipe, as_code, single, step_formulas
+from .naming import bracketed_number, show, shown_pair
 from .student import format_seconds, nodes_below, reference, run_by_hand, same
 from .time_limit import OutOfTime, deadline
 
@@ -209,7 +209,7 @@ def _lost_children(recipe: Recipe, lost: list[str], program: list[str]) -> RuleF
 
 def _fault(trial: Trial, class_name: str, hint: str) -> RuleFault:
     index = trial.wrong()[0]
-    yours, expected = _pair(trial.yours[index], trial.expected(index))
+    yours, expected = shown_pair(trial.yours[index], trial.expected(index))
     problem = f"{INPUT_NAMES[index]}.grad: yours {yours}, autograd-lite {expected}"
     return RuleFault(tuple(trial.program(class_name)), problem, hint, trial, index)
 
@@ -220,40 +220,40 @@ def _local_fault(operation: Operation, trials: list[Trial], class_name: str) -> 
     index = shown.wrong()[0]
     leaf = INPUT_NAMES[index]
     upstream, grown, local = shown.upstream, shown.grown(index), shown.local[index]
-    needed = f"{leaf}.grad must grow by f.grad × (local derivative) = {_show(upstream)} × {_bracket(local)} = {_show(upstream * local)}"
+    needed = f"{leaf}.grad must grow by f.grad × (local derivative) = {show(upstream)} × {bracketed_number(local)} = {show(upstream * local)}"
     step = f"The _backward of {operation.name}"
     if _everywhere(trials, lambda t, i: t.grown(i) == 0):
         hint = (
-            f"{step} changes no gradient: {leaf}.grad stays {_show(shown.held)} whatever f.grad is. "
+            f"{step} changes no gradient: {leaf}.grad stays {show(shown.held)} whatever f.grad is. "
             "Is its _backward attached to the result (out._backward = _backward before return out)?"
         )
     elif _everywhere(trials, lambda t, i: same(t.grown(i), trials[0].grown(0))):
         hint = (
-            f"{step} adds the same number, {_show(grown)}, whatever f.grad and the inputs are: a constant "
-            f"where the gradient from above belongs. With f.grad = {_show(upstream)}, {needed}. "
+            f"{step} adds the same number, {show(grown)}, whatever f.grad and the inputs are: a constant "
+            f"where the gradient from above belongs. With f.grad = {show(upstream)}, {needed}. "
             "Add out.grad times the local derivative: operand.grad += <local derivative> * out.grad."
         )
     elif _everywhere(trials, lambda t, i: same(t.grown(i), t.local[i])):
         hint = (
             f"{step} forgets the gradient arriving from above (out.grad): it adds the local derivative "
-            f"alone. With f.grad = {_show(upstream)}, {needed}, not by {_show(grown)}. The chain rule "
+            f"alone. With f.grad = {show(upstream)}, {needed}, not by {show(grown)}. The chain rule "
             "multiplies: operand.grad += <local derivative> * out.grad."
         )
     elif (mistake := _known(operation, trials)) is not None:
         hint = (
             f"{step} uses a wrong local derivative, {mistake.words}. Here at {_at(shown)} it gives "
-            f"{_show(grown / upstream)} where the rule gives {_show(local)} ({operation.rule})."
+            f"{show(grown / upstream)} where the rule gives {show(local)} ({operation.rule})."
         )
     elif _everywhere(trials, lambda t, i: same(t.grown(i), t.upstream * t.local[i]) or same(t.grown(i), -t.upstream * t.local[i])):
         hint = (
             f"{step} has the sign of its local derivative by {leaf} wrong: at {_at(shown)} it uses "
-            f"{_show(grown / upstream)} where the rule gives {_show(local)} ({operation.rule})."
+            f"{show(grown / upstream)} where the rule gives {show(local)} ({operation.rule})."
         )
     else:
         hint = (
-            f"{step} uses a wrong local derivative: at {_at(shown)}, with f.grad = {_show(upstream)}, "
-            f"{leaf}.grad grew by {_show(grown)}, a local derivative of {_show(grown)} / {_bracket(upstream)} = "
-            f"{_show(grown / upstream)}; the rule gives {_show(local)} ({operation.rule})."
+            f"{step} uses a wrong local derivative: at {_at(shown)}, with f.grad = {show(upstream)}, "
+            f"{leaf}.grad grew by {show(grown)}, a local derivative of {show(grown)} / {bracketed_number(upstream)} = "
+            f"{show(grown / upstream)}; the rule gives {show(local)} ({operation.rule})."
         )
     return _fault(shown, class_name, hint)
 
@@ -278,30 +278,15 @@ def _replaced(operation: Operation, trial: Trial) -> str:
     share = trial.upstream * trial.local[index]
     if same(trial.yours[index], share):
         return (
-            f"The _backward of {operation.name} replaces the gradient {leaf} already holds ({_show(trial.held)}, "
-            f"from its other uses) with its own share: {leaf}.grad must become {_show(trial.held)} + "
-            f"{_bracket(share)} = {_show(trial.held + share)}, yours is {_show(trial.yours[index])}. " + ACCUMULATE
+            f"The _backward of {operation.name} replaces the gradient {leaf} already holds ({show(trial.held)}, "
+            f"from its other uses) with its own share: {leaf}.grad must become {show(trial.held)} + "
+            f"{bracketed_number(share)} = {show(trial.held + share)}, yours is {show(trial.yours[index])}. " + ACCUMULATE
         )
     return (
         f"The _backward of {operation.name} is right while {leaf}.grad starts at 0, and wrong when {leaf} "
-        f"already holds gradient from its other uses ({_show(trial.held)}). " + ACCUMULATE
+        f"already holds gradient from its other uses ({show(trial.held)}). " + ACCUMULATE
     )
 
 
 def _at(trial: Trial) -> str:
-    return ", ".join(f"{INPUT_NAMES[i]} = {_show(x)}" for i, x in enumerate(trial.recipe.inputs))
-
-
-def _show(x: float) -> str:
-    return format_number(x, 6)
-
-
-def _bracket(x: float) -> str:
-    text = _show(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _pair(yours: float, expected: float) -> tuple[str, str]:
-    """Both numbers short, unless that would make two different numbers look the same."""
-    short = _show(yours), _show(expected)
-    return short if short[0] != short[1] else (repr(yours), repr(expected))
+    return ", ".join(f"{INPUT_NAMES[i]} = {show(x)}" for i, x in enumerate(trial.recipe.inputs))

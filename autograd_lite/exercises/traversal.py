@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checked_io import format_number
 from .expressions import BY_KEY, Recipe, entry_texts, step_formulas
+from .naming import show
 from .time_limit import OutOfTime, deadline
 
 ORDER = (
@@ -100,7 +100,7 @@ def _verdict(output: Any, nodes: list[Any], users: dict[int, list[Any]], names: 
         )
     if record.output_grad != 1.0:
         return (
-            f"backward() called f._backward() while f.grad was {format_number(record.output_grad, 6)}: it "
+            f"backward() called f._backward() while f.grad was {show(record.output_grad)}: it "
             "must first set self.grad = 1 (df/df = 1), the seed every other gradient is a multiple of."
         )
     counts: dict[int, int] = {}
