@@ -25,16 +25,18 @@ class Use:
     local: float
 
 
-def uses_of(node: Value, order: Sequence[Value]) -> list[Use]:
-    """Every use of ``node`` by the nodes of ``order`` (users first), one per operand slot, so
-    ``x*x`` counts twice."""
-    found: list[Use] = []
+Uses = Mapping[Value, Sequence[Use]]
+"""Every node's uses, found once per check by ``all_uses``."""
+
+
+def all_uses(order: Sequence[Value]) -> dict[Value, list[Use]]:
+    """Every use of every node by the nodes of ``order`` (users first), one per operand slot, so
+    ``x*x`` counts twice; one pass over the graph, so a report of many answers stays linear."""
+    found: dict[Value, list[Use]] = {}
     for user in order:
-        if user is node:
-            break  # in backward order every user of a node comes before the node itself
         for slot, (operand, local) in enumerate(zip(user.operands, user.local_grads, strict=True)):
-            if operand is node:
-                found.append(Use(user, slot, local))
+            if isinstance(operand, Value):
+                found.setdefault(operand, []).append(Use(user, slot, local))
     return found
 
 

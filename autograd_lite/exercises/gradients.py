@@ -26,7 +26,7 @@ from ..checked_io import describe, quote, shorten, to_float
 from ..engine import grad, topological_order
 from ..pictures import draw_graph
 from ..value import Value
-from .chain_rule import chain_rule_total, explain, uses_of
+from .chain_rule import Uses, all_uses, chain_rule_total, explain
 from .mistakes import Mistake, fan_out, recognise, split_line
 from .naming import derivative, node_name, show
 from .placeholders import is_placeholder
@@ -238,6 +238,8 @@ def _describe(
     def agrees(a: float, b: float) -> bool:
         return _agrees(a, b, rel_tol, abs_tol)
 
+    uses_by_node = all_uses(order)
+    answers_by_node = {answer.node: answer for answer in checked}
     mistakes: dict[Value, Mistake] = {}
     for node in order:
         name = derivative(top, node_name(node))
@@ -246,16 +248,16 @@ def _describe(
             continue
         if node not in given:
             continue
-        answer = next(a for a in checked if a.node is node)
+        answer = answers_by_node[node]
         if answer.right:
             lines.append(f"  right  {name} = {show(answer.given)}")
             continue
-        uses = uses_of(node, order)
+        uses = uses_by_node.get(node, [])
         # The user's numbers as the student wrote them, the engine's where they wrote none.
         upstream = {use.user: given.get(use.user, expected[use.user]) for use in uses}
         misled_by = [use.user for use in uses if use.user in wrong_nodes]
         follows = bool(misled_by) and agrees(answer.given, chain_rule_total(uses, upstream))
-        mistake = None if follows else recognise(root, node, answer.given, order, given, expected, agrees)
+        mistake = None if follows else recognise(root, node, answer.given, uses_by_node, given, expected, agrees)
         if follows:
             note = f"; it follows from your {_names(top, misled_by)}: fix that first"
         elif mistake is not None:
@@ -270,10 +272,10 @@ def _describe(
         lines.append(f"Not answered yet: {names} (put your number in place of each ...).")
     if wrong:
         first = wrong[0]
-        uses = uses_of(first.node, order)
+        uses = uses_by_node.get(first.node, [])
         from_engine = {use.user for use in uses if use.user not in given}
         upstream = {use.user: given.get(use.user, expected[use.user]) for use in uses}
-        notes = [mistakes[first.node].words] if first.node in mistakes else _walk(root, first.node, order, given, expected, from_engine)
+        notes = [mistakes[first.node].words] if first.node in mistakes else _walk(root, first.node, uses_by_node, given, expected, from_engine)
         lines.append(f"The first wrong one, nearest the output, is {derivative(top, node_name(first.node))}:")
         lines.extend(f"  {line}" for line in explain(root, first.node, uses, upstream, from_engine, first.given, notes))
         marks[first.node] = "first wrong: " + marks[first.node]
@@ -296,7 +298,7 @@ def _head(answered: int, wrong: int, unanswered: int) -> str:
 def _walk(
     root: Value,
     node: Value,
-    order: list[Value],
+    uses_by_node: Uses,
     given: Mapping[Value, float],
     expected: Mapping[Value, float],
     from_engine: set[Value],
@@ -305,7 +307,7 @@ def _walk(
     the line that walks up to where it splits, so the terms of the sum can be seen."""
     if not from_engine:
         return []
-    split = fan_out(root, node, order, given, expected)
+    split = fan_out(root, node, uses_by_node, given, expected)
     if split is None or split.split is node:
         return []
     return [split_line(root, node, split)]

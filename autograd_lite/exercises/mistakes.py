@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..value import Value
-from .chain_rule import Use, chain_rule_total, partner, uses_of
+from .chain_rule import Use, Uses, chain_rule_total, partner
 from .naming import bracketed_number, derivative, node_name, partial, show, spelled
 
 # Above this many terms the sums of every subset are too many to try, and too many to read.
@@ -61,7 +61,7 @@ class FanOut:
 
 
 def fan_out(
-    root: Value, node: Value, order: Sequence[Value], answered: Mapping[Value, float], expected: Mapping[Value, float]
+    root: Value, node: Value, uses_by_node: Uses, answered: Mapping[Value, float], expected: Mapping[Value, float]
 ) -> FanOut | None:
     """The first split at or above ``node``: walk up while each node has one use and no answer of
     the student's, then take one term per use, each walked up through unlabelled nodes with one
@@ -69,7 +69,7 @@ def fan_out(
     factor = 1.0
     current = node
     while True:
-        uses = uses_of(current, order)
+        uses = uses_by_node.get(current, ())
         if len(uses) != 1:
             break
         if uses[0].user in answered:
@@ -82,7 +82,7 @@ def fan_out(
     for use in uses:
         way, top = factor * use.local, use.user
         while not top.label and top is not root:
-            above = uses_of(top, order)
+            above = uses_by_node.get(top, ())
             if len(above) != 1:
                 break
             way *= above[0].local
@@ -96,7 +96,7 @@ def recognise(
     root: Value,
     node: Value,
     given: float,
-    order: Sequence[Value],
+    uses_by_node: Uses,
     answered: Mapping[Value, float],
     expected: Mapping[Value, float],
     agrees: Callable[[float, float], bool],
@@ -106,7 +106,7 @@ def recognise(
     is named at the step where it was made."""
     if node is root:
         return None
-    uses = uses_of(node, order)
+    uses = uses_by_node.get(node, ())
     upstream = {u.user: answered.get(u.user, expected[u.user]) for u in uses}
     right = chain_rule_total(uses, upstream)
     if agrees(given, right):
@@ -122,7 +122,7 @@ def recognise(
         found = attempt(root, node, given, uses, upstream, right, agrees, basis)
         if found is not None:
             return Mistake(found.short + basis, found.words)
-    found = _missing_terms(root, node, given, order, answered, expected, agrees)
+    found = _missing_terms(root, node, given, uses_by_node, answered, expected, agrees)
     if found is not None:
         return found
     if not agrees(right, 0.0) and agrees(given, -right):
@@ -200,13 +200,13 @@ def _missing_terms(
     root: Value,
     node: Value,
     given: float,
-    order: Sequence[Value],
+    uses_by_node: Uses,
     answered: Mapping[Value, float],
     expected: Mapping[Value, float],
     agrees: Callable[[float, float], bool],
 ) -> Mistake | None:
     """Some of the ways the node reaches the output left out of the sum."""
-    split = fan_out(root, node, order, answered, expected)
+    split = fan_out(root, node, uses_by_node, answered, expected)
     if split is None:
         return None
     terms = split.terms
