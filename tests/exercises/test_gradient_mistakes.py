@@ -151,3 +151,35 @@ def test_an_answered_node_above_stops_the_walk() -> None:
     report = check_gradients(error, {"h2": total, "x_h2": term["x_o1"]})
     assert "reaches E" not in str(report) and "missing" not in str(report)
     assert f"dE/dx_h2 = dE/dh2 × (local ∂h2/∂x_h2) = {total:.6g} × 1 = {total:.6g}" in str(report)
+
+
+def test_lesson_5s_exercise_a_hidden_unit_that_feeds_two_units() -> None:
+    from nn import Network, Unit
+
+    # Lesson 5's network and first sample: x = (1, 0), targets (1, 0); h2 feeds o1 and o2.
+    units = [("h1", ["x1", "x2"], "sigmoid"), ("h2", ["x1", "h1"], "relu"),
+             ("o1", ["h1", "h2"], "linear"), ("o2", ["h2", "x2"], "sigmoid")]  # fmt: skip
+    weights = {("h1", "x1"): 0.5, ("h1", "x2"): -0.4, ("h2", "x1"): 0.3, ("h2", "h1"): 0.8,
+               ("o1", "h1"): 1.2, ("o1", "h2"): -0.7, ("o2", "h2"): 0.6, ("o2", "x2"): -0.9}  # fmt: skip
+    biases = {"h1": 0.1, "h2": -0.2, "o1": 0.05, "o2": 0.3}
+    net = Network(["x1", "x2"], [Unit(*unit) for unit in units], ["o1", "o2"])
+    for name, sources, _ in units:
+        for k, source in enumerate(sources):
+            net.units[name].w[k].data = weights[name, source]
+        net.units[name].b.data = biases[name]
+    values = net.activations([1.0, 0.0])
+    for name, _, activation in units:
+        (values[name] if activation == "linear" else values[name].parents[0]).label = f"x_{name}"
+    error = 0.5 * ((values["o1"] - 1.0) ** 2 + (values["o2"] - 0.0) ** 2)
+    error.label = "E"
+    # By hand, in plain floats: the memo's p_i = dE/dx_i for the two units h2 feeds.
+    h1 = 1 / (1 + math.exp(-(0.5 * 1.0 + 0.1)))
+    h2 = max(0.0, 0.3 * 1.0 + 0.8 * h1 - 0.2)
+    o1 = 1.2 * h1 - 0.7 * h2 + 0.05
+    o2 = 1 / (1 + math.exp(-(0.6 * h2 + 0.3)))
+    p_o1, p_o2 = o1 - 1.0, o2 * o2 * (1 - o2)
+    only_o1 = round(p_o1 * -0.7, 4)  # the student's sum over D_h2 = {o1, o2} with o2 left out
+    report = check_gradients(error, {"x_h2": only_o1})
+    assert "(the term through x_o2 is missing)" in str(report)
+    assert f"the term through x_o2 ({p_o2 * 0.6:.6g}) is missing" in str(report)
+    assert check_gradients(error, {"x_h2": p_o1 * -0.7 + p_o2 * 0.6}).ok
