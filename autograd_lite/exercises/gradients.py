@@ -55,8 +55,8 @@ _CLOSEST = 5
 class GradientReport:
     """What ``check_gradients`` found: ``ok``, ``wrong``, ``first_wrong``, every ``answers`` entry
     in backward order, the nodes whose answer is still ``...`` (``missing``); ``str()`` marks
-    each answer and explains the first wrong one; ``draw()`` is the graph with the wrong and
-    unanswered nodes marked."""
+    each answer and explains the first wrong one; ``draw()`` is the graph with the wrong nodes
+    marked."""
 
     def __init__(
         self,
@@ -106,7 +106,7 @@ class GradientReport:
         printer.text(str(self))
 
     def draw(self, **options: Any) -> Any:
-        """The graph of ``root`` (``draw_graph`` options) with each wrong or unanswered node marked."""
+        """The graph of ``root`` (``draw_graph`` options) with each wrong node marked."""
         return draw_graph(self.root, marks=self._marks, **options)
 
 
@@ -233,7 +233,8 @@ def _describe(
     if not checked and not unanswered:
         return [f"no answers to check for {top}"], {}
     lines = [f"check_gradients({top}): {_head(len(checked), len(wrong), len(unanswered))}"]
-    marks: dict[Value, str] = {node: "not answered yet" for node in unanswered}
+    # Unanswered nodes stay unmarked: a picture's mark means wrong (a red border and a cross).
+    marks: dict[Value, str] = {}
 
     def agrees(a: float, b: float) -> bool:
         return _agrees(a, b, rel_tol, abs_tol)

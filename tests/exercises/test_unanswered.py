@@ -43,11 +43,11 @@ def test_wrong_and_unanswered_together() -> None:
     assert "The first wrong one, nearest the output, is df/dq:" in str(report)
 
 
-def test_the_picture_still_draws_and_marks_what_is_not_answered() -> None:
+def test_the_picture_still_draws_and_marks_only_what_is_wrong() -> None:
     f = worked_example()[-1]
-    source = check_gradients(f, {"f": 1.0, "q": ..., "x": ...}).draw().source
-    assert source.count("not answered yet") == 2
-    assert "you wrote" not in source
+    assert "you wrote" not in check_gradients(f, {"f": 1.0, "q": ..., "x": ...}).draw().source
+    source = check_gradients(f, {"f": 1.0, "q": 3.0, "x": ...}).draw().source
+    assert source.count("you wrote") == 1 and "first wrong: you wrote 3, not -4" in source
 
 
 def test_an_unanswered_exercise_touches_no_gradient() -> None:
