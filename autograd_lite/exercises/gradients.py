@@ -50,6 +50,8 @@ class Answer:
 # An unknown label is answered with every label up to this many, else with the closest few.
 _LABELS_LISTED = 12
 _CLOSEST = 5
+# The summary line names this many unanswered nodes (each has its own line above it).
+_LISTED_UNANSWERED = 10
 
 
 class GradientReport:
@@ -241,10 +243,11 @@ def _describe(
 
     uses_by_node = all_uses(order)
     answers_by_node = {answer.node: answer for answer in checked}
+    still_to_give = set(unanswered)
     mistakes: dict[Value, Mistake] = {}
     for node in order:
         name = derivative(top, node_name(node))
-        if node in unanswered:
+        if node in still_to_give:
             lines.append(f"  ...    {name}: not answered yet")
             continue
         if node not in given:
@@ -269,7 +272,9 @@ def _describe(
         lines.append(f"  WRONG  {name} = {show(answer.given)}: the engine gives {show(answer.expected)}{note}")
         marks[node] = f"you wrote {show(answer.given)}, not {show(answer.expected)}"
     if unanswered:
-        names = ", ".join(derivative(top, node_name(node)) for node in unanswered)
+        names = ", ".join(derivative(top, node_name(node)) for node in unanswered[:_LISTED_UNANSWERED])
+        more = len(unanswered) - _LISTED_UNANSWERED
+        names += f" and {more:,} more" if more > 0 else ""
         lines.append(f"Not answered yet: {names} (put your number in place of each ...).")
     if wrong:
         first = wrong[0]
@@ -287,7 +292,7 @@ def _head(answered: int, wrong: int, unanswered: int) -> str:
     """'all 5 answers right', '2 of 4 answers wrong', '3 of 5 answers right, 2 not answered yet'."""
     total = answered + unanswered
     if unanswered == total:
-        return "not answered yet" if total == 1 else f"not answered yet ({total} answers to give)"
+        return "not answered yet" if total == 1 else f"not answered yet ({total:,} answers to give)"
     if not unanswered:
         if total == 1:
             return "the answer is wrong" if wrong else "the answer is right"

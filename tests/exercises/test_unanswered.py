@@ -97,3 +97,15 @@ def test_a_label_close_to_nothing_says_so_briefly() -> None:
     else:
         raise AssertionError("a label that names no node must be refused")
     assert len(message) < 300 and "none of its 2,410 labels is close to it" in message
+
+
+def test_a_big_unanswered_exercise_has_a_short_summary() -> None:
+    model = MLP(64, [32, 10])
+    out = sum(model([0.1] * 64), Value(0.0))
+    out.label = "out"
+    report = check_gradients(out, {p.label: ... for p in model.parameters()})
+    lines = str(report).splitlines()
+    assert lines[0] == "check_gradients(out): not answered yet (2,410 answers to give)"
+    assert len(lines) == 1 + 2410 + 1, "one line per answer, and the summary"
+    assert lines[-1].startswith("Not answered yet: dout/dL1.N9.b, ") and lines[-1].count("dout/d") == 10
+    assert " and 2,400 more (put your number in place of each ...)." in lines[-1]
