@@ -50,7 +50,7 @@ from .student import (
     reference,
     run,
 )
-from .time_limit import OutOfTime, deadline
+from .time_limit import Deadline, OutOfTime
 from .traversal import diagnose_backward
 
 _UNARY_POINTS = ((1.5,), (-0.5,), (2.5,), (-1.75,))
@@ -404,7 +404,7 @@ _SWAPPED = {"-": "-", "/": "/", "-n": "n-", "n-": "-n", "/n": "n/", "n/": "/n"}
 def _construction_fault(value_class: type, seconds: float) -> str:
     """Why ``value_class(1.5)`` is not a Value holding 1.5, or '' when it is."""
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             made = value_class(1.5)
             data = float(made.data)
     except OutOfTime:
@@ -427,7 +427,7 @@ def _survey(value_class: type, seconds: float) -> tuple[list[Operation], list[st
             absent.append(operation)
             continue
         try:
-            with deadline(seconds):
+            with Deadline(seconds):
                 operation.apply(*(value_class(x) for x in (1.5, -0.5)[: operation.arity]))
         except NotImplementedError:
             absent.append(operation)

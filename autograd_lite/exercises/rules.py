@@ -20,7 +20,7 @@ from typing import NamedTuple
 from .expressions import BY_KEY, INPUT_NAMES, Operation, Recipe, as_code, single, step_formulas
 from .naming import bracketed_number, show, shown_pair
 from .student import format_seconds, nodes_below, reference, run_by_hand, same
-from .time_limit import OutOfTime, deadline
+from .time_limit import Deadline, OutOfTime
 
 UPSTREAM = (-2.5, 3.0)
 """The gradients ``f`` receives from above in the checks: neither is 1, and one is negative."""
@@ -170,7 +170,7 @@ def _try(recipe: Recipe, upstream: float, held: float, value_class: type, second
     program = as_code(recipe, name, backward=False)
     _, args = recipe.steps[0]
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             leaves = [value_class(x) for x in recipe.inputs]
             out = BY_KEY[recipe.steps[0][0]].apply(*(leaves[i] for i in args))
             if hasattr(out, "_prev"):

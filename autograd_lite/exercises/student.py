@@ -18,7 +18,7 @@ from ..engine import grad
 from ..value import Value
 from .expressions import BY_KEY, LARGEST, Recipe, step_formulas
 from .placeholders import is_unwritten
-from .time_limit import OutOfTime, deadline
+from .time_limit import Deadline, OutOfTime
 
 BACKWARD = "backward()"
 BY_HAND = "_backward()"
@@ -84,7 +84,7 @@ def gradient_style(value_class: type, seconds: float = TIME_LIMIT) -> str:
     correct order (also while ``backward()`` is a stub: ``...``, ``pass`` or a NotImplementedError),
     or not at all."""
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             node = value_class(1.0)
     except (Exception, OutOfTime):
         return NO_GRADIENTS
@@ -95,7 +95,7 @@ def gradient_style(value_class: type, seconds: float = TIME_LIMIT) -> str:
     if is_unwritten(backward):
         return by_hand
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             node.backward()
     except NotImplementedError:
         # A stub the student has not filled in yet, as in a lesson's scaffold.
@@ -109,7 +109,7 @@ def has_backward_steps(value_class: type, seconds: float = TIME_LIMIT) -> bool:
     """True when the class's Values have micrograd's ``_backward``, so each operation's backward
     step can be run on its own and in an order of our own."""
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             return callable(getattr(value_class(1.0), "_backward", None))
     except (Exception, OutOfTime):
         return False
@@ -122,7 +122,7 @@ def run(
     first difference from ``expected`` (None when there is none); each run has ``seconds``."""
     progress = _Progress()
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             return _run(recipe, value_class, style, expected, progress)
     except OutOfTime:
         if progress.step is None:

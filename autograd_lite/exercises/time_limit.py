@@ -1,4 +1,4 @@
-"""Run a student's code with a deadline: ``with deadline(2.0): ...`` raises ``OutOfTime``
+"""Run a student's code with a deadline: ``with Deadline(2.0): ...`` raises ``OutOfTime``
 inside their code once the block has run for two seconds, so a ``backward()`` that never returns
 ends and can be reported.
 
@@ -16,8 +16,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
@@ -27,33 +25,51 @@ class OutOfTime(BaseException):
     student's ``except Exception`` does not swallow it and loop on."""
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
+class Deadline:
     """Raise ``OutOfTime`` in the code this block calls once it has run for ``seconds``."""
-    expires = time.monotonic() + seconds
-    previous = sys.gettrace()
 
-    caller = threading.get_ident()
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expires = 0.0
+        self.previous: Any = None
+        self.running = False
+        self.caller = 0
+        self.tracer = self._trace  # one bound method, so frames can be told apart by it
+        self.timer: threading.Timer | None = None
 
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        if time.monotonic() > expires:
+    def __enter__(self) -> None:
+        self.previous = sys.gettrace()
+        self.caller = threading.get_ident()
+        self.timer = threading.Timer(self.seconds, self._wake)
+        self.timer.daemon = True
+        self.timer.start()  # before the trace starts, so the timer's own start is not traced
+        self.expires = time.monotonic() + self.seconds
+        self.running = True
+        sys.settrace(self.tracer)
+
+    def __exit__(self, *exception: object) -> None:
+        # The previous tracer (a debugger's, a coverage tool's) first: from here on no new frame
+        # is traced by ours, and frames that still hold ours find it switched off.
+        sys.settrace(self.previous)
+        self.running = False
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def _trace(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if not self.running or frame.f_code is _EXIT:
+            return None
+        if time.monotonic() > self.expires:
             raise OutOfTime
-        return tracer
+        return self.tracer
 
-    def wake() -> None:
-        frame = sys._current_frames().get(caller)
+    def _wake(self) -> None:
+        """At the deadline, ask every frame this block traces for an event per instruction."""
+        frame = sys._current_frames().get(self.caller)
         while frame is not None:
-            if frame.f_trace is tracer:
+            if frame.f_trace == self.tracer:
                 frame.f_trace_opcodes = True
             frame = frame.f_back
 
-    timer = threading.Timer(seconds, wake)
-    timer.daemon = True
-    sys.settrace(tracer)
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-        # A debugger's or a coverage tool's tracer comes back once the student's code has run.
-        sys.settrace(previous)
+
+# Where the block ends: never traced, so the tracer cannot stop its own clean-up.
+_EXIT = Deadline.__exit__.__code__

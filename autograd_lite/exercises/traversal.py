@@ -14,7 +14,7 @@ from typing import Any
 
 from .expressions import BY_KEY, Recipe, entry_texts, step_formulas
 from .naming import show
-from .time_limit import OutOfTime, deadline
+from .time_limit import Deadline, OutOfTime
 
 ORDER = (
     "Every operation's _backward is right: run once each, every node after all of the nodes that "
@@ -38,7 +38,7 @@ def diagnose_backward(recipe: Recipe, value_class: type, seconds: float) -> str:
     operation's backward step is right: what its run did wrong, or ``ORDER`` when that cannot be
     seen."""
     try:
-        with deadline(seconds):
+        with Deadline(seconds):
             leaves = [value_class(x) for x in recipe.inputs]
             pool = list(leaves)
             for key, args in recipe.steps:

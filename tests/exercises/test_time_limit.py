@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 
 from autograd_lite import check_engine
 from autograd_lite.exercises import EngineReport
-from autograd_lite.exercises.time_limit import OutOfTime, deadline
+from autograd_lite.exercises.time_limit import Deadline, OutOfTime
 from tests.exercises.students import BackwardNeverReturns, Correct
 
 
@@ -37,12 +37,13 @@ class SortThatNeverEnds(Correct):
             node._backward()
 
 
+# Without the time limit these checks never return: pytest-timeout turns that into a failure.
+pytestmark = pytest.mark.timeout(120)
+
+
 @pytest.mark.parametrize("looping", [BackwardNeverReturns, SortThatNeverEnds], ids=lambda c: c.__name__)
 def test_a_backward_that_never_returns_ends_in_a_report(looping: type) -> None:
-    started = time.monotonic()
     report = check_engine(looping, time_limit=0.3)
-    # The class probe and one expression each get the limit; the rest of the check is quick.
-    assert time.monotonic() - started < 5
     assert report.operation == "backward()"
     assert report.problem == "f.backward() did not finish within 0.3 s"
     assert "f = " in "\n".join(report.expression)
@@ -63,10 +64,13 @@ def test_nothing_is_left_running_and_the_previous_tracer_comes_back() -> None:
 
     before = set(threading.enumerate())
     previous = sys.gettrace()
-    sys.settrace(tracer)
     try:
-        check_engine(BackwardNeverReturns, time_limit=0.2)
-        assert sys.gettrace() is tracer
+        # Many times: the deadline often expires while its own block is ending, which once lost
+        # a debugger's or coverage tool's tracer.
+        for _ in range(20):
+            sys.settrace(tracer)
+            check_engine(BackwardNeverReturns, time_limit=0.05)
+            assert sys.gettrace() is tracer
     finally:
         sys.settrace(previous)
     time.sleep(0.2)  # a cancelled timer takes a moment to end
@@ -81,7 +85,7 @@ def test_a_loop_in_the_students_own_except_block_is_still_stopped() -> None:
             except Exception:  # the student's own catch-all, as written
                 continue
 
-    with pytest.raises(OutOfTime), deadline(0.2):
+    with pytest.raises(OutOfTime), Deadline(0.2):
         stubborn()
 
 
