@@ -80,11 +80,11 @@ TOGETHER = (
 
 @dataclass(frozen=True)
 class EngineReport:
-    """What ``check_engine`` found: ``ok``; the first wrong ``operation`` ('+', 'tanh', or
-    'backward()' when every operation is right alone; None when the class has no operation to
-    check yet), ``problem`` (what differs), ``expression``
-    (the smallest program that shows it, as lines), ``yours`` and ``expected`` (the two numbers
-    that differ, when numbers differ), ``hint``; the operations found ``right`` and those
+    """What ``check_engine`` found: ``ok``; the ``operation`` whose code is wrong ('+', 'tanh', or
+    'backward()' when the fault is in the traversal or the seed; None when the class has no
+    operation to check yet), ``problem`` (what differs), ``expression`` (the smallest program
+    that shows it, as lines), ``yours`` and ``expected`` (the two numbers that differ, when
+    numbers differ), ``hint`` (the mistake, in words); the operations found ``right`` and those
     ``missing`` (not written yet); ``tried``, how many random expressions were run."""
 
     class_name: str
