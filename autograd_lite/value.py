@@ -35,6 +35,7 @@ from typing import Any, Union
 from . import ops
 from .checked_io import describe, format_number, refuse_as_data, to_float
 from .mode import ANOMALY, LIMITS, NO_GRAD, OPEN, AnomalyError, current
+from .recording import OPEN_RECORDINGS, note_read
 
 Operand = Union["Value", int, float]
 Slot = Union["Value", float]
@@ -164,7 +165,9 @@ class Value:
 
     @property
     def data(self) -> float:
-        """The number this Value holds."""
+        """The number this Value holds (a read that ``recording()`` notes)."""
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("Value.data")
         return self._data
 
     @data.setter
@@ -271,19 +274,71 @@ class Value:
         label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
+    # Every way Python can get this Value's number: each is a read that recording() notes,
+    # because a replay would keep whatever Python decided with the number.
+
     def __float__(self) -> float:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("float()")
         return self._data
 
+    def __int__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("int()")
+        return int(self._data)
+
+    def __bool__(self) -> bool:
+        """``data != 0``, as for a float (so ``if v:`` tests the number, and a recording notes it)."""
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("bool()")
+        return self._data != 0.0
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("round()")
+        return round(self._data, ndigits)
+
+    def __trunc__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("math.trunc()")
+        return math.trunc(self._data)
+
+    def __floor__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("math.floor()")
+        return math.floor(self._data)
+
+    def __ceil__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("math.ceil()")
+        return math.ceil(self._data)
+
+    def __format__(self, spec: str) -> str:
+        """The repr for ``f"{v}"``; the number formatted as a float for ``f"{v:.3f}"`` (a read)."""
+        if not spec:
+            return repr(self)
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("format()")
+        return format(self._data, spec)
+
     def __lt__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, "<")
         return self._data < _compare_data(other, "<")
 
     def __le__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, "<=")
         return self._data <= _compare_data(other, "<=")
 
     def __gt__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, ">")
         return self._data > _compare_data(other, ">")
 
     def __ge__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, ">=")
         return self._data >= _compare_data(other, ">=")
 
     # ---- operators: each is its rule in ops.OPS, made into a method below the class --------
@@ -335,7 +390,9 @@ class Value:
     # ---- the graph as a whole ----------------------------------------------------------------
 
     def detach(self) -> Value:
-        """A new leaf with the same data and no history."""
+        """A new leaf with the same data and no history (a read: the number leaves the graph)."""
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("detach()")
         return Value(self._data, self._label)
 
     def backward(self, grad: float = 1.0) -> None:
@@ -496,6 +553,8 @@ def _check_new_node(out: Value, inputs: Sequence[float]) -> None:
         names = [p.label or repr(p.data) if isinstance(p, Value) else repr(p) for p in out.operands]
         raise AnomalyError(forward_anomaly_message(rule.name, out._data, names))
     if flags & NO_GRAD:
+        if OPEN_RECORDINGS.count and any(isinstance(p, Value) and not p.is_constant for p in out.operands):
+            note_read(f"{rule.name} inside no_grad()")  # the result is a number cut loose from the graph
         out._rule = None
         out._a = None
         out._b = None
@@ -521,6 +580,12 @@ def _number(other: object, op: str) -> float:
 
 def _compare_data(other: object, op: str) -> float:
     return other._data if isinstance(other, Value) else to_float(other, op)
+
+
+def _note_comparison(value: Value, other: object, op: str) -> None:
+    """A comparison reads the number of each side that is a Value and not a constant."""
+    if not value.is_constant or (isinstance(other, Value) and not other.is_constant):
+        note_read(f"comparison {op}")
 
 
 def check_power_base(base: float, exponent: float) -> None:

@@ -73,6 +73,33 @@ def is_correct(rule: str, output: FloatOutput, target: Any) -> bool:
     return _positive_class(rule, output) == _target_class(rule, float(target))
 
 
+def expected_classes(rule: str, targets: Sequence[Any], width: int | None) -> list[Any]:
+    """What ``correct_count`` compares with, per sample: the class index ('argmax'), or whether each
+    output's target is the positive class (the other rules); refused as ``is_correct`` refuses."""
+    if rule == "argmax":
+        if width is None:
+            raise ValueError("accuracy: the 'argmax' rule needs several outputs per sample")
+        return [int(target) for target in targets]
+    expected = []
+    for target in targets:
+        if width is None:
+            expected.append([_target_class(rule, float(target))])
+        elif not isinstance(target, Sequence) or len(target) != width:
+            raise ValueError(f"accuracy: {width} outputs but the target is {target!r}")
+        else:
+            expected.append([_target_class(rule, t) for t in target])
+    return expected
+
+
+def correct_count(rule: str, outputs: Any, expected: Any) -> int:
+    """``is_correct`` over a batch at once: ``outputs`` is a (samples x outputs) numpy array and
+    ``expected`` the rows ``expected_classes`` gave for those samples, as an array."""
+    if rule == "argmax":
+        return int((outputs.argmax(axis=1) == expected).sum())
+    positive = outputs > (0.5 if rule == "threshold" else 0.0)  # _positive_class, element by element
+    return int((positive == expected).all(axis=1).sum())
+
+
 def to_floats(output: Output) -> FloatOutput:
     """A model output as a float or a list of floats."""
     return output.data if isinstance(output, Value) else [value.data for value in output]

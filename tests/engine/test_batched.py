@@ -117,6 +117,25 @@ def test_each_variadic_numpy_rule_gives_the_float_rule_elementwise(name: str, ro
     _check_elementwise(name, [[sample[j] for sample in samples] for j in range(width)])
 
 
+@pytest.mark.parametrize("name", [name for name, rule in NUMPY_RULES.items() if rule.send is not None])
+@given(pairs=st.lists(st.tuples(any_float, any_float), min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_each_send_is_upstream_times_the_float_local_derivative_and_zero_blocks(
+    name: str, pairs: list[tuple[float, float]]
+) -> None:
+    # Every edge point against every edge upstream (inf and NaN among them), then random pairs.
+    both = [(a, u) for a in EDGES for u in EDGES] + pairs
+    points = np.array([a for a, _ in both])
+    upstream = np.array([u for _, u in both])
+    rule = OPS[name]
+    with np.errstate(all="ignore"):
+        got = NUMPY_RULES[name].send(upstream, points)  # type: ignore[misc]  # send is set for these
+    for (a, u), value in zip(both, got.tolist(), strict=True):
+        (local,) = rule.local_grads(a, rule.forward(a))
+        want = 0.0 if local == 0.0 else u * local  # a flat op passes nothing on
+        assert _same(value, want) or (value == want == 0.0), (name, a, u, value, want)
+
+
 @pytest.mark.parametrize("name", [name for name in NUMPY_RULES if OPS[name].refuse is not None])
 @given(args=st.tuples(any_float, any_float))
 def test_a_refused_input_always_gives_a_result_that_is_not_finite(name: str, args: tuple[float, float]) -> None:
