@@ -257,9 +257,16 @@ class Tape:
             grads[self._output] = seed
         if OPEN.count and current() & ANOMALY:
             _run_checked_backward(values, grads, self._steps, self._labels, self._constant)
-        else:
-            _run_backward(values, grads, self._backward)
-        return grads[: len(start)]
+            return grads[: len(start)]
+        fresh = list(grads)
+        _run_backward(values, grads, self._backward)
+        result = grads[: len(start)]
+        # The zero-derivative rule (ops.blocks) changes a gradient only where the plain products
+        # make a NaN (inf x 0), so the fast pass stands unless a result is NaN; then run carefully.
+        if any(map(math.isnan, result)):
+            _run_careful_backward(values, fresh, self._steps)
+            result = fresh[: len(start)]
+        return result
 
 
 # ---- recording ---------------------------------------------------------------------------
@@ -470,6 +477,15 @@ def _check_forward(v: list[float], steps: Sequence[_Step], labels: list[str]) ->
             raise AnomalyError(forward_anomaly_message(step.op, result, names))
 
 
+def _run_careful_backward(v: list[float], g: list[float], steps: Sequence[_Step]) -> None:
+    """The backward pass edge by edge, each contribution by ``ops.contribution`` (the zero-derivative rule)."""
+    for step in reversed(steps):
+        upstream = g[step.out]
+        local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.operands), v[step.out])
+        for slot, local in zip(step.operands, local_grads, strict=True):
+            g[slot] += ops.contribution(upstream, local)
+
+
 def _run_checked_backward(
     v: list[float], g: list[float], steps: Sequence[_Step], labels: list[str], constant: list[bool]
 ) -> None:
@@ -482,7 +498,7 @@ def _run_checked_backward(
         upstream = g[step.out]
         local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.operands), v[step.out])
         for slot, local in zip(step.operands, local_grads, strict=True):
-            total = g[slot] + upstream * local
+            total = g[slot] + ops.contribution(upstream, local)
             g[slot] = total
             if not constant[slot] and not math.isfinite(total):
                 raise AnomalyError(backward_anomaly_message(step.op, name(step.out), name(slot), upstream, local))

@@ -90,14 +90,38 @@ def _fail(error: Exception, sample: int) -> NoReturn:
     raise type(error)(f"{error} (batched replay, sample {sample})") from None
 
 
-def _times(upstream: Array, local: Local) -> Array:
-    """upstream x local; a local derivative of 1 or -1 needs no multiplication (and gives the same bits)."""
+def _times(upstream: Array, local: Local, careful: bool = False) -> Array:
+    """upstream x local; a local derivative of 1 or -1 needs no multiplication (and gives the same
+    bits). ``careful`` applies the zero-derivative rule (``ops.blocks``): where local is exactly 0,
+    0 whatever upstream is; the fast product differs from it only where it makes a NaN."""
     if type(local) is float:
         if local == 1.0:
             return upstream
         if local == -1.0:
             return -upstream
-    return upstream * local
+        if careful and local == 0.0:
+            return np.zeros_like(upstream)
+    product: Array = upstream * local
+    if careful:
+        product = np.where(np.broadcast_to(local, product.shape) == 0.0, 0.0, product)
+    return product
+
+
+def _blocked_matmul(local: Array, upstream: Array, transpose: bool) -> Array:
+    """``local.T @ upstream`` (or ``upstream @ local.T`` with ``transpose``) under the zero-derivative
+    rule: a product whose local factor is exactly 0 adds 0 even where upstream is inf or NaN."""
+    finite = np.isfinite(upstream)
+    tame = np.where(finite, upstream, 0.0)
+    result: Array = tame @ local.T if transpose else local.T @ tame
+    for member, sample in np.argwhere(~finite):  # few: each is one infinite or NaN gradient
+        wild = upstream[member, sample]
+        if transpose:  # d/dW[member, :] += wild * X[:, sample], with X the local derivatives
+            column = local[:, sample]
+            result[member] += np.where(column == 0.0, 0.0, wild * column)
+        else:  # d/dX[:, sample] += W[member, :] * wild, with W the local derivatives
+            row = local[member]
+            result[:, sample] += np.where(row == 0.0, 0.0, row * wild)
+    return result
 
 
 class _Read:
@@ -167,8 +191,9 @@ class _Group:
             self._forward_anomaly(blocks, result)
         return blocks, result
 
-    def backward(self, saved: Saved, row_grads: Array, scalar_grads: Array, checked: bool) -> None:
-        """Add upstream x local to every operand that leads to a parameter or a wanted input."""
+    def backward(self, saved: Saved, row_grads: Array, scalar_grads: Array, checked: bool, careful: bool) -> None:
+        """Add upstream x local to every operand that leads to a parameter or a wanted input
+        (``careful``: under the zero-derivative rule, see ``_times``)."""
         upstream = row_grads[self.out]
         blocks, result = saved
         send = self.numpy.send
@@ -182,7 +207,7 @@ class _Group:
         local_grads = self.numpy.local_grads(*blocks, result)
         for position, (read, local) in enumerate(zip(self.reads, local_grads, strict=True)):
             if read.needs_grad:
-                read.add_grad(row_grads, scalar_grads, _times(upstream, local))
+                read.add_grad(row_grads, scalar_grads, _times(upstream, local, careful))
                 if checked:
                     self._backward_check(position, read, row_grads, scalar_grads, upstream, local)
 
@@ -233,13 +258,14 @@ class _MatMul(_Group):
             _fail(AnomalyError(forward_anomaly_message("dot", float(result[member, sample]), shown)), int(sample))
         return [matrix, inputs_block], result
 
-    def backward(self, saved: Saved, row_grads: Array, scalar_grads: Array, checked: bool) -> None:
+    def backward(self, saved: Saved, row_grads: Array, scalar_grads: Array, checked: bool, careful: bool) -> None:
         """dL/dX += W.T @ U for each sample, and dL/dW += U @ X.T summed over the batch."""
         upstream = row_grads[self.out]
         (matrix, inputs_block), _ = saved
         if self.inputs.needs_grad:
-            self.inputs.add_grad(row_grads, scalar_grads, matrix.T @ upstream)
-        weight_grads = upstream @ inputs_block.T
+            grads = _blocked_matmul(matrix, upstream, False) if careful else matrix.T @ upstream
+            self.inputs.add_grad(row_grads, scalar_grads, grads)
+        weight_grads = _blocked_matmul(inputs_block, upstream, True) if careful else upstream @ inputs_block.T
         if self.block is not None:
             self.block.view(scalar_grads)[...] += weight_grads
         elif self.weights_unique:
@@ -432,7 +458,19 @@ class Program:
         return column
 
     def backward(self, run: Pass, seed: Array, checked: bool) -> tuple[Array, Array]:
-        """(d sum_s seed_s out_s / d parameter, per parameter; d out_s / d input * seed_s per sample)."""
+        """(d sum_s seed_s out_s / d parameter, per parameter; d out_s / d input * seed_s per sample).
+
+        The zero-derivative rule (``ops.blocks``: a local derivative of exactly 0 passes 0 even
+        where the gradient from above is inf or NaN) changes a result only where the plain
+        products would make a NaN there, so the pass runs plainly and again, carefully, only when
+        a result holds a NaN.
+        """
+        params, inputs = self._backward(run, seed, checked, careful=False)
+        if np.isnan(params).any() or (self.grad_inputs and np.isnan(inputs).any()):
+            params, inputs = self._backward(run, seed, checked, careful=True)
+        return params, inputs
+
+    def _backward(self, run: Pass, seed: Array, checked: bool, careful: bool) -> tuple[Array, Array]:
         row_grads = np.zeros((self.n_rows, run.size))
         scalar_grads = np.zeros(len(self.scalars))
         if self.output.row:
@@ -440,7 +478,7 @@ class Program:
         else:
             scalar_grads[self.output.slot] += seed.sum()
         for group, saved in zip(reversed(self.groups), reversed(run.saved), strict=True):
-            group.backward(saved, row_grads, scalar_grads, checked)
+            group.backward(saved, row_grads, scalar_grads, checked, careful)
         if self.steps:  # nodes of parameters alone: float rules on floats
             grads = scalar_grads.tolist()
             values = run.values.tolist()
@@ -448,7 +486,7 @@ class Program:
                 upstream = grads[step.out]
                 operands = [values[i] for i in step.operands]
                 for index, local in zip(step.operands, step.rule.local_grads(*operands, values[step.out]), strict=True):
-                    grads[index] += upstream * local
+                    grads[index] += ops.contribution(upstream, local)
             scalar_grads = np.array(grads)
         return scalar_grads[: self.n_params].copy(), row_grads[: self.n_inputs].T.copy()
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 np = pytest.importorskip("numpy")
 
 import nn  # noqa: E402
-from autograd_lite import OPS, AnomalyError, Value, define_op, detect_anomaly, dot, value_sum  # noqa: E402
+from autograd_lite import OPS, AnomalyError, Value, define_op, detect_anomaly, dot, grad, value_sum  # noqa: E402
 from autograd_lite.batched import (  # noqa: E402
     NUMPY_RULES,
     BatchedTape,
@@ -437,7 +437,11 @@ def test_detect_anomaly_names_the_op_and_the_sample() -> None:
         tape.forward([[1.0], [math.inf]])
     steep = BatchedTape((w * x).sqrt(), [x], [w])
     steep.forward([[1.0], [0.0]])
-    assert math.isnan(steep.backward().tolist()[0])  # inf (d sqrt / dz at 0) x 0, silently, as eager
+    # Sample 1's d sqrt(w x) / dw is inf (d sqrt / dz at 0) x 0 (d(w x) / dw at x = 0): a zero
+    # derivative blocks, so it adds 0, as in eager backward; sample 0 adds 1 / (2 sqrt(1)) = 0.5.
+    assert steep.backward().tolist()[0] == 0.5
+    eager = [grad((w * Value(x0)).sqrt(), [w])[0] for x0 in (1.0, 0.0)]
+    assert eager == [0.5, 0.0]
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"sqrt: backward gradient is not finite.*sample 1\)$"):
         steep.forward([[1.0], [0.0]])
         steep.backward()

@@ -1,7 +1,7 @@
 """A local derivative of exactly 0 passes no gradient on: an infinite or NaN gradient that reaches a
 flat op (relu below 0, ``a ** 0`` in a) stops there and contributes 0, as PyTorch's relu does,
-in backward, grad (with and without create_graph), hessian, micrograd's ``_backward``, a
-picture's edge labels and training. The oracle is PyTorch in float64; where PyTorch's backward
+in backward, grad (with and without create_graph), hessian, micrograd's ``_backward``, the replay
+Tape, the batched replay, a picture's edge labels and training (eager and compiled). The oracle is PyTorch in float64; where PyTorch's backward
 gives NaN instead (an inf times a product's 0), it is the same function written another way."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import (
     AnomalyError,
+    Tape,
     Value,
     backward_steps,
     detect_anomaly,
@@ -191,7 +192,8 @@ def test_pictures_show_that_the_zero_derivative_carried_nothing() -> None:
     assert "nan" not in source
 
 
-def test_fit_with_a_sqrt_of_relu_activation_trains_as_pytorch_does() -> None:
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_with_a_sqrt_of_relu_activation_trains_as_pytorch_does(compiled: bool) -> None:
     # Some samples put a hidden unit below 0, where sqrt's derivative is inf: training used to stop
     # at the first step with "SGD.step: gradient of L0.N0.w0 is nan".
     X, y = make_moons(20, noise=0.1, seed=1)
@@ -206,7 +208,7 @@ def test_fit_with_a_sqrt_of_relu_activation_trains_as_pytorch_does() -> None:
     assert dead > 0  # the case the test is about: a unit below 0 on some sample
     lr, epochs = 0.05, 5
     history = fit(model, X, y, loss="hinge", epochs=epochs, optimizer=SGD(model.parameters(), lr=lr),
-                  shuffle=False, progress=False)  # fmt: skip
+                  shuffle=False, progress=False, compiled=compiled)  # fmt: skip
     losses = []
     for _ in range(epochs):
         scores = (inputs @ w1.T + b1).relu().sqrt() @ w2 + b2
@@ -254,3 +256,13 @@ def test_random_graphs_where_infinities_reach_relu_agree_with_pytorch(expression
     assert all(same_float(a, g, 1e-12) for a, g in zip(grad(out, leaves), expected, strict=True))
     as_values = grad(out, leaves, create_graph=True)
     assert all(same_float(d.data, g, 1e-12) for d, g in zip(as_values, expected, strict=True))  # type: ignore[union-attr]
+    _, replayed = Tape(out, leaves).value_and_grad(point)
+    assert all(same_float(a, g, 1e-12) for a, g in zip(replayed, expected, strict=True)), (replayed, expected)
+    np = pytest.importorskip("numpy")
+    from autograd_lite.batched import BatchedTape
+
+    batched = BatchedTape(out, leaves, [])
+    with np.errstate(all="ignore"):
+        batched.value_and_grad([point])
+    by_batch = batched.input_grads()[0].tolist()
+    assert all(same_float(a, g, 1e-12) for a, g in zip(by_batch, expected, strict=True)), (by_batch, expected)
