@@ -307,7 +307,7 @@ The defaults reproduce micrograd's demo. graph.svg needs Graphviz (else graph.do
 Bounds, checked before anything is built (beyond them a run is refused in one line, exit
 code 2): at most {MAX_HIDDEN_LAYERS} hidden layers of 1 to {MAX_WIDTH} units and {MAX_PARAMETERS:,} parameters in all;
 1 to {MAX_STEPS:,} steps; a batch size of 1 to {SAMPLES}; and at most {MAX_WORK:,} parameter passes,
-about five minutes of training. A run makes
+a few minutes of training. A run makes
   steps x ({SAMPLES} x (parameters + {NEURON_PASSES} x neurons) + updates per step x {UPDATE_PASSES} x parameters)
 of them: micrograd's 16,16 network may take {_most_steps(None):,} steps at full batch and
 {_most_steps(1):,} at a batch size of 1."""
