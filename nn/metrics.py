@@ -86,7 +86,7 @@ def expected_classes(rule: str, targets: Sequence[Any], width: int | None) -> li
         if width is None:
             expected.append([_target_class(rule, float(target))])
         elif not isinstance(target, Sequence) or len(target) != width:
-            raise ValueError(f"accuracy: {width} outputs but the target is {target!r}")
+            raise ValueError(f"accuracy: {width} outputs but the target is {describe(target)}")
         else:
             expected.append([_target_class(rule, t) for t in target])
     return expected

@@ -1,10 +1,12 @@
 """Every argument check of ``nn`` shows the value it refuses bounded: a 5,000-digit int, a
-megabyte of text, NaN, infinity, a bool or a numpy scalar given to a data set, a network, ``fit``,
-an optimiser, a schedule or a loss gives a short message naming the function and the argument,
-never Python's "Exceeds the limit (4300 digits)" or a message as long as the value."""
+megabyte of text, NaN, infinity, a bool or a numpy scalar given to a data set, a network,
+``fit`` (eager or compiled), an optimiser, a schedule, a loss, ``accuracy`` or ``to_torch``
+gives a short message naming the function and the argument, never Python's "Exceeds the limit
+(4300 digits)" or a message as long as the value."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Callable
 from fractions import Fraction
@@ -60,6 +62,13 @@ def model() -> nn.MLP:
     return nn.MLP(2, [1], rng=0)
 
 
+def fit_compiled_classes(target: Any) -> Any:
+    mlp = nn.MLP(2, [2], rng=0)
+    optimizer = nn.SGD(mlp.parameters(), lr=0.1)
+    X = [[0.0, 1.0], [1.0, 0.0]]
+    return nn.fit(mlp, X, [0, target], loss="cross_entropy", optimizer=optimizer, epochs=1, progress=False, compiled=True)
+
+
 def fit(targets: Any = (0.0, 1.0), **arguments: Any) -> Any:
     mlp = model()
     settings: dict[str, Any] = {"loss": "mse", "optimizer": nn.SGD(mlp.parameters(), lr=0.1), "epochs": 1, "progress": False}
@@ -89,6 +98,8 @@ ARGUMENTS: dict[str, tuple[str, Callable[[Any], object], Callable[[object], bool
     "fit accuracy": ("accuracy", lambda v: fit(accuracy=v), lambda v: v is None),
     "fit targets": ("target", lambda v: fit(targets=(0.0, v)), finite_real),
     "mse target": ("target", lambda v: nn.mse([Value(0.0)], [v]), lambda v: False),
+    "compiled fit class index": ("target", fit_compiled_classes, lambda v: False),
+    "accuracy target": ("target", lambda v: nn.accuracy(nn.MLP(2, [2], rng=0), [[0.0, 0.0]], [v], rule="sign"), lambda v: False),
     "hinge target": ("target", lambda v: nn.hinge([Value(0.0)], [v]), lambda v: False),
     "cross_entropy target": ("target", lambda v: nn.cross_entropy([[Value(0.0), Value(1.0)]], [v]), lambda v: False),
     "Network inputs": ("input", lambda v: nn.Network([v], [nn.Unit("h", [v], "relu")]), lambda v: False),
@@ -103,6 +114,8 @@ ARGUMENTS: dict[str, tuple[str, Callable[[Any], object], Callable[[object], bool
     "accuracy rule": ("rule", lambda v: nn.accuracy(model(), [[0.0, 0.0]], [1], rule=v), lambda v: False),
     "a schedule's lr": ("lr", lambda v: nn.SGD(model().parameters(), lr=lambda step: v).lr, lambda v: False),
 }
+if importlib.util.find_spec("torch") is not None:
+    ARGUMENTS["to_torch dtype"] = ("dtype", lambda v: nn.to_torch(model(), dtype=v), lambda v: v is None)
 
 
 @given(argument=st.sampled_from(sorted(ARGUMENTS)), value=hostile)
@@ -127,9 +140,21 @@ def test_a_refused_argument_is_named_in_a_short_message(argument: str, value: An
         (lambda: fit(l2=HUGE), "fit: l2 must be a finite number >= 0, got an int with 5001 digits"),
         (lambda: nn.SGD(model().parameters(), lr=0.1, momentum=HUGE), "SGD: momentum must be a number in [0.0, 1.0), got an int with 5001 digits"),
         (lambda: nn.cross_entropy([[Value(0.0), Value(1.0)]], [HUGE]), "cross_entropy: target 0 must be a class index, got an int with 5001 digits"),
+        (lambda: nn.cross_entropy([[Value(0.0), Value(1.0)]], [1e300]), "cross_entropy: target 0 must be in 0..1, got 1e+300"),
+        (lambda: fit_compiled_classes(1e300), "cross_entropy: target 1 must be in 0..1, got 1e+300"),
+        (lambda: nn.accuracy(nn.MLP(2, [2], rng=0), [[0.0, 0.0]], [HUGE]), "accuracy: 2 outputs but the target is an int with 5001 digits"),
     ],
 )
 def test_a_huge_argument_is_named_with_its_digit_count(call: Callable[[], object], message: str) -> None:
     with pytest.raises((TypeError, ValueError)) as caught:
         call()
     assert str(caught.value) == message
+
+
+def test_to_torch_names_a_huge_dtype() -> None:
+    pytest.importorskip("torch")
+    with pytest.raises(TypeError) as caught:
+        nn.to_torch(model(), dtype=HUGE)
+    assert str(caught.value) == (
+        "to_torch: dtype must be a floating-point torch dtype such as torch.float32, got an int with 5001 digits"
+    )
