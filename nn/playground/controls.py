@@ -89,6 +89,7 @@ class Controls:
         for index, toggle in enumerate(self.features.values()):
             toggle.add_class(f"pg-feature-{index}")
             toggle.observe(self._on_feature, names="value")
+        self._colour_features()
         self._shown_text = settings_text(s)
         self.text = w.Textarea(value=self._shown_text, rows=4, layout=w.Layout(width=CONTROL_WIDTH))
         self.text.add_class("pg-settings-text")
@@ -139,9 +140,15 @@ class Controls:
         else:
             self._changed(name, change["new"])
 
+    def _colour_features(self) -> None:
+        """A feature the network takes is blue, one it leaves out plain."""
+        for toggle in self.features.values():
+            toggle.button_style = "info" if toggle.value else ""
+
     def _on_feature(self, change: dict[str, Any]) -> None:
         if not self._syncing:
             self._changed("features", [name for name, toggle in self.features.items() if toggle.value])
+        self._colour_features()
 
     def show(self, s: PlaygroundSettings) -> None:
         """Make every control show these settings, without reporting the changes as the user's."""
@@ -163,6 +170,7 @@ class Controls:
                 c["batch_size"].value = s.batch_size
             for name, toggle in self.features.items():
                 toggle.value = name in s.features
+            self._colour_features()
             # Only a change of the settings rewrites the text box, so a text being pasted stays.
             text = settings_text(s)
             if text != self._shown_text:

@@ -49,7 +49,7 @@ def draw_boundary(state: PlaygroundState, ax: Axes) -> None:
     if s.discretize:
         output = np.sign(output)
     x_min, x_max, y_min, y_max = extent
-    ax.imshow(_rgb(output, raster.LIGHT), extent=(x_min, x_max, y_min, y_max), interpolation="bilinear", aspect="auto")
+    ax.imshow(_rgb(output, raster.FULL if s.regression else raster.LIGHT), extent=(x_min, x_max, y_min, y_max), interpolation="bilinear", aspect="auto")
     if not s.regression and output.min() < 0.0 < output.max():
         xs = np.linspace(x_min, x_max, BOUNDARY_RESOLUTION)
         ys = np.linspace(y_max, y_min, BOUNDARY_RESOLUTION)

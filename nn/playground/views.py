@@ -242,9 +242,12 @@ class Renderer:
             values = layers[layer][index]
         if self.settings.discretize:
             values = np.sign(values)
-        uri = raster.heat_map(values, raster.LIGHT)
+        # A regression's output is the picture itself, in the full colours of the targets (a good
+        # fit hides the points in it); two classes' output is drawn light, under their points.
+        regression_output = self.settings.regression and unit is None
+        uri = raster.heat_map(values, raster.FULL if regression_output else raster.LIGHT)
         parts = [f'<image x="{self.left}" y="{TOP}" width="{PLOT}" height="{PLOT}" preserveAspectRatio="none" href="{uri}"/>']
-        if unit is not None or not self.settings.regression:
+        if not regression_output:
             line = svg_path(values, self.left, TOP, PLOT, PLOT)
             parts.append(f'<path d="{line}" fill="none" stroke="{raster.LINE}" stroke-width="1.8" stroke-linecap="round"/>')
         if unit is not None:
