@@ -137,7 +137,7 @@ def draw_network(state: PlaygroundState, ax: Axes) -> None:
     ax.axis("off")
     low, high = (f"{10.0**e:.2g}" for e in (scale.low, scale.high))
     ax.set_title(
-        "weights: blue > 0, red < 0, wider = larger |w|, dashed = 0\n"
+        "weights: blue > 0, red < 0, wider = larger |w|, dashed = exactly 0\n"
         "squares: last gradient, green > 0, purple < 0\n"
         f"(darker = larger |g|, {low} to {high})",
         fontsize=9,

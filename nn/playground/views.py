@@ -447,7 +447,7 @@ class Renderer:
         low = format_number(10.0**scale.low, 2)
         high = format_number(10.0**scale.high, 2)
         middle = 10.0 ** ((scale.low + scale.high) / 2)  # a middle shade shows the hue best
-        exactly = f", dashed = 0 ({zeros} of {self.weight_count})" if zeros else ""
+        exactly = f", dashed = exactly 0 ({zeros} of {self.weight_count})" if zeros else ""
         lines = [
             (raster.POSITIVE, raster.NEGATIVE, "line", f"weights: blue > 0, red < 0, wider = larger |w|{exactly}"),
             (scale.fill(middle), scale.fill(-middle), "box", f"gradients: green > 0, purple < 0, |g| {low} … {high}"),

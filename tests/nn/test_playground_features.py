@@ -104,7 +104,7 @@ def test_l1_makes_weights_exactly_zero_and_the_network_draws_them_dashed() -> No
     dashed = svg.count('stroke-dasharray="3 3"')
     edge_zeros = sum(w == 0.0 for name, w in zip(pg.model.state_dict(), pg.latest.weights, strict=True) if ".w" in name)
     assert dashed == edge_zeros and edge_zeros > 0
-    assert f"dashed = 0 ({edge_zeros} of {2 * 6 + 6})" in svg
+    assert f"dashed = exactly 0 ({edge_zeros} of {2 * 6 + 6})" in svg
     # Without L1 no weight lands on zero.
     plain = Playground("gaussian", n_points=80, hidden=[6], lr=0.1, seed=0)
     plain.step(20)
