@@ -41,7 +41,7 @@ class Data:
     test_X: Points
     test_y: list[float]
     extent: tuple[float, float, float, float]
-    """(x0 min, x0 max, x1 min, x1 max): fixed for the run, so pictures never jump."""
+    """(x1 min, x1 max, x2 min, x2 max): fixed for the run, so pictures never jump."""
     class_names: tuple[str, str]
     """How the user's labels read, for the legend: the class shown as -1, then +1."""
 
@@ -104,7 +104,10 @@ def _class_name(label: object) -> str:
         return describe(label)
 
 
-BUMPS = tuple((x, y, sign) for y, signs in ((5 / 12, (1, -1, 1)), (-5 / 12, (-1, 1, -1))) for x, sign in zip((-2 / 3, 0.0, 2 / 3), signs))
+BUMPS = (
+    (-2 / 3, 5 / 12, 1), (0.0, 5 / 12, -1), (2 / 3, 5 / 12, 1),
+    (-2 / 3, -5 / 12, -1), (0.0, -5 / 12, 1), (2 / 3, -5 / 12, -1),
+)  # fmt: skip
 """multi_gaussian's bumps: (centre x1, centre x2, sign), three in a row above the x1 axis, three below."""
 BUMP_RADIUS = 1 / 3
 

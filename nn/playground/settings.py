@@ -53,8 +53,6 @@ RESTART_CONTROLS = frozenset(
 """Controls that define the run: changing one starts again from the seed's initial weights."""
 TRAINING_CONTROLS = frozenset({"lr", "schedule", "batch_size", "l1", "l2", "optimizer"})
 """Controls that change how the next updates are made, keeping the weights."""
-VIEW_CONTROLS = frozenset({"show_test_data", "discretize"})
-"""Controls that change only how the run is drawn."""
 
 WHERE = "Playground"
 

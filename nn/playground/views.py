@@ -43,7 +43,6 @@ UNIT_RESOLUTION = 24
 PLOT = 300.0
 TOP = 8.0
 SMALL_PX = 11.0
-FONT = 'font-family="Helvetica, Arial, sans-serif" font-size="12"'
 SMALL = f'font-family="Helvetica, Arial, sans-serif" font-size="{SMALL_PX:g}"'
 # The width of a character as a share of the font size, in the widest font a browser may use
 # for "Helvetica, Arial, sans-serif" (DejaVu Sans on many Linux systems): layouts made with
@@ -74,8 +73,8 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "middle", style: str = SMALL, fill: str = "#333") -> str:
-    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}" {style}>{_escape(text)}</text>'
+def _text(x: float, y: float, text: str, *, anchor: str = "middle", fill: str = "#333") -> str:
+    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}" {SMALL}>{_escape(text)}</text>'
 
 
 def _svg(width: float, height: float, body: str, css_class: str) -> str:

@@ -16,7 +16,7 @@ from nn import Playground
 
 pytest.importorskip("numpy")
 
-from nn.playground.views import Renderer  # noqa: E402  (needs numpy)
+from nn.playground.views import Renderer  # after the skip: it needs numpy
 
 # For every <svg> on the page: each text whose box leaves the viewBox, with by how much, and each
 # pair of texts whose boxes overlap.

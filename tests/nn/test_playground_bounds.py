@@ -100,7 +100,7 @@ def valid_hidden(value: object) -> bool:
     return isinstance(widths, (list, tuple)) and len(widths) <= 6 and all(int_in(1, 16)(width) for width in widths)
 
 
-# What each setting takes, from the documentation (Settings and the README's Playground section).
+# What each setting takes, from the documentation (PlaygroundSettings and the site's playground page).
 VALID: dict[str, Callable[[object], bool]] = {
     "dataset": one_of(CLASSIFICATION_SETS),  # the run's loss, hinge, is for classes
     "n_points": int_in(4, 2000),
