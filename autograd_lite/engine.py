@@ -23,9 +23,9 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
-from .checked_io import to_float
 from .mode import ANOMALY, OPEN, AnomalyError, current, derivative_limits
 from .ops import blocks, contribution
+from .real_numbers import to_float
 from .value import Value, dot
 
 GradOutput = float | int | Value

@@ -16,7 +16,7 @@ limits rather than mistakes, skip it.
 Add your own op with ``autograd_lite.define_op`` (in ``value``): it puts a rule in ``OPS``,
 and from then on ``backward``, ``grad(create_graph=True)``, the replay tape and the pictures
 all know it. This module knows only floats, so it imports nothing from the rest of the package
-but ``checked_io.describe``, which keeps a bad definition's message short.
+but ``text.describe``, which keeps a bad definition's message short.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import operator
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from .checked_io import describe
+from .text import describe
 
 FloatFn = Callable[..., float]
 LocalGradFn = Callable[..., tuple[float, ...]]

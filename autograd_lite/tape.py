@@ -40,9 +40,9 @@ from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from . import ops
-from .checked_io import to_float
 from .engine import backward_anomaly_message, leads_to, topological_order
 from .mode import ANOMALY, OPEN, AnomalyError, current
+from .real_numbers import to_float
 from .recording import Recording
 from .value import Value, check_power_base, forward_anomaly_message, needs_power_check
 

@@ -33,9 +33,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from . import ops
-from .checked_io import describe, format_number, refuse_as_data, to_float
 from .mode import ANOMALY, LIMITS, NO_GRAD, OPEN, AnomalyError, current
+from .real_numbers import to_float
 from .recording import OPEN_RECORDINGS, note_read
+from .text import describe, format_number
 
 Operand = Union["Value", int, float]
 Slot = Union["Value", float]
@@ -133,6 +134,8 @@ class Value:
 
     # numpy scalars defer to our reflected operators instead of wrapping us in object arrays.
     __array_ufunc__ = None
+    # A Value is never the data of another, though it has a __float__ (real_numbers.to_float reads this).
+    not_data = True
 
     _data: float
     _grad: float | None
@@ -436,8 +439,6 @@ class Value:
             stack.extend((p, False) for p in node.operands if isinstance(p, Value) and p._a is not None and p not in index)
         return (_rebuild_graph, (table,))
 
-
-refuse_as_data(Value)
 
 CONSTANT = ops.Op("constant", 0, float, lambda out: (), lambda out: (), ops.ALL, True, spelling="")
 """The rule of a constant leaf: it marks the leaf (``is_constant``); no op ever applies it."""

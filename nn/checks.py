@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from autograd_lite.checked_io import to_float
+from autograd_lite.real_numbers import to_float
 
 
 def real_number(value: object) -> float | None:

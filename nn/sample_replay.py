@@ -23,8 +23,8 @@ from numpy.typing import NDArray
 
 from autograd_lite import Value, grad, recording
 from autograd_lite.batched import BatchedTape
-from autograd_lite.checked_io import describe
 from autograd_lite.recording import why_not_replayable
+from autograd_lite.text import describe
 
 from .losses import Loss
 from .module import Module

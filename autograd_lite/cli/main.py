@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from .. import __version__
-from ..checked_io import format_number, quote
 from ..engine import backward, grad, hessian, topological_order
 from ..pictures import GraphvizError, backward_steps, draw_graph, graphviz_available, save_animation
 from ..pictures.render import INSTALL_HINT, SUFFIX_FORMATS
+from ..text import format_number, quote
 from ..value import Value
 from .demo import DATASETS, L2, LR_END, LR_START, DemoOptions, run
 from .expression import FUNCTIONS, MAX_LENGTH, ExpressionError, check_characters, check_name, parse

@@ -26,7 +26,7 @@ from typing import Any
 
 import graphviz
 
-from ..checked_io import write_atomically
+from ..atomic_file import write_atomically
 from ..value import Value
 from .fit import advice, fitted
 from .options import DrawOptions

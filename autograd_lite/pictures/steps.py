@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checked_io import format_number, shorten, to_float
 from ..engine import PASS_LOCK, chain_rule_pass
 from ..ops import blocks
+from ..real_numbers import to_float
+from ..text import format_number, shorten
 from ..value import Value
 from .dot import build_dot
 from .options import DrawOptions, PassState
