@@ -40,7 +40,8 @@ from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from . import ops
-from .engine import backward_anomaly_message, leads_to, topological_order
+from .engine import backward_anomaly_message
+from .graph import leads_to, topological_order
 from .mode import ANOMALY, OPEN, AnomalyError, current
 from .real_numbers import to_float
 from .recording import Recording

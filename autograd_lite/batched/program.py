@@ -25,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import ops
-from ..engine import backward_anomaly_message, topological_order
+from ..engine import backward_anomaly_message
+from ..graph import topological_order
 from ..mode import AnomalyError
 from ..value import Value, check_power_base, forward_anomaly_message, needs_power_check
 from .rules import Array, Local, NumpyRule, numpy_rule
@@ -387,7 +388,7 @@ class Program:
             if row_depths:
                 depth[node] = 1 + max(row_depths)
             else:
-                rule = node._rule
+                rule = node.rule
                 assert rule is not None
                 refs = tuple(node_refs[p].slot if isinstance(p, Value) else p.slot for p in operands)
                 scalars.append(node._data)
@@ -417,7 +418,7 @@ class Program:
         for (_, _, pattern, power), members in ordered:
             first = node_refs[members[0]].slot
             out = slice(first, first + len(members))
-            rule = members[0]._rule
+            rule = members[0].rule
             assert rule is not None
             operand_refs = [[resolve(p) for p in sources[node]] for node in members]
             names = _Names(rule.name, tuple(m.label for m in members),

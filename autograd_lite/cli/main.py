@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from .. import __version__
-from ..engine import backward, grad, hessian, topological_order
+from ..engine import backward, grad, hessian
+from ..graph import topological_order
 from ..pictures import GraphvizError, backward_steps, draw_graph, graphviz_available, save_animation
 from ..pictures.render import INSTALL_HINT, SUFFIX_FORMATS
 from ..text import format_number, quote

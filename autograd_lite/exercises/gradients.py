@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import grad, topological_order
+from ..engine import grad
+from ..graph import topological_order
 from ..pictures import draw_graph
 from ..real_numbers import to_float
 from ..text import describe, quote, shorten
