@@ -35,8 +35,8 @@ GradOutput = float | int | Value
 Observer = Callable[[Value], None]
 
 # A pass keeps its running gradients and use counts on the nodes (in the slots `_flow` and
-# `_pending`): a dictionary per pass would make backward twice as slow. So passes take turns
-# under this lock, which is never held while user code runs.
+# `_pending`): a dictionary per pass makes backward several times slower (``python -m
+# bench.micro``). So passes take turns under this lock, which is never held while user code runs.
 PASS_LOCK = threading.Lock()
 
 
@@ -173,7 +173,7 @@ def _warm_up() -> None:
     CPython 3.11 specialises a function's bytecode (attribute reads of slots, builtins) only
     after the function has been *called* about eight times; a long loop inside one call never
     triggers it. A program whose first ``backward()`` walks a million nodes would run all of
-    them unspecialised, three times slower (measured by instruction counts on bench/'s chain).
+    them unspecialised, several times slower (``python -m bench.micro`` times both).
     """
     x, w = Value(0.5), Value(2.0)
     y = (dot((x, w), (w, 1.5)) * x + 1.0).tanh()

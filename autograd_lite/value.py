@@ -64,11 +64,6 @@ def make_node(rule: ops.Op, data: float, a: Any, da: Any, b: Slot | None = None,
     return out
 
 
-# The two methods below set a node's slots themselves rather than call make_node: they make
-# almost every node of a training step, and the call would cost an eighth of each (python -m
-# bench.micro).
-
-
 def _function(name: str) -> Callable[[Value], Value]:
     """The method that applies the one-operand rule ``ops.OPS[name]``: ``x.exp()``, ``-x``, ..."""
     rule = ops.OPS[name]
@@ -78,15 +73,7 @@ def _function(name: str) -> Callable[[Value], Value]:
         x = self._data
         data = forward(x)
         (local,) = local_grads(x, data)
-        out = _new(Value)
-        out._data = data
-        out._grad = None
-        out._flow = None
-        out._label = ""
-        out._rule = rule
-        out._a = self
-        out._da = local
-        out._b = None
+        out = make_node(rule, data, self, local)
         if OPEN.count:
             check_new_node(out, (x,))
         elif refuse is not None:
@@ -107,7 +94,8 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
     def method(self: Value, other: Operand) -> Value:
         # The operands in the order they were written; a plain number is stored as a float.
         # The two common cases first, tested by type alone: isinstance() and number() are
-        # calls, a tenth of the time of ``y * 0.999`` or more (python -m bench.micro).
+        # calls, and testing them first costs ``y * 0.999`` a good part of its time
+        # (``python -m bench.micro``).
         b: Value | float
         y: float
         kind = type(other)
@@ -124,16 +112,7 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
             a, b, x, y = b, a, y, x
         data = forward(x, y)
         da, db = local_grads(x, y, data)
-        out = _new(Value)
-        out._data = data
-        out._grad = None
-        out._flow = None
-        out._label = ""
-        out._rule = rule
-        out._a = a
-        out._da = da
-        out._b = b
-        out._db = db
+        out = make_node(rule, data, a, da, b, db)
         if OPEN.count:
             check_new_node(out, (x, y))
         elif refuse is not None:

@@ -62,8 +62,8 @@ def _relu(a: Array, out: Array | None = None) -> Array:
 
 def _relu_send(upstream: Array, a: Array) -> Array:
     """upstream x relu'(a): upstream above 0, 0 at and below 0 (whatever upstream is), NaN at NaN."""
-    # A product with the mask costs a third of np.where over a scalar; it is wrong only where
-    # upstream is not finite (inf x 0 is NaN, but a flat op passes 0), checked first.
+    # A product with the mask is cheaper than np.where over a scalar (python -m bench.micro); it
+    # is wrong only where upstream is not finite (inf x 0 is NaN, but a flat op passes 0), checked first.
     above = a > 0.0
     contribution: Array = upstream * above if np.isfinite(upstream).all() else np.where(above, upstream, 0.0)
     missing = np.isnan(a)
