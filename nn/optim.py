@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd_lite import Value
+from autograd_lite.text import describe
 
 from .checks import check_positive, check_range, real_number
 from .schedules import LearningRate, as_schedule
@@ -55,7 +56,7 @@ class Optimizer:
         lr = self.schedule(step)
         number = real_number(lr)
         if number is None or not math.isfinite(number) or number < 0.0:
-            raise ValueError(f"{type(self).__name__}: the schedule gave lr {lr!r} at step {step}")
+            raise ValueError(f"{type(self).__name__}: the schedule gave lr {describe(lr)} at step {step}")
         return number
 
     def zero_grad(self) -> None:
@@ -198,7 +199,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         name = type(self).__name__
         if not isinstance(betas, tuple) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair of numbers in [0, 1), got {betas!r}")
+            raise ValueError(f"{name}: betas must be a pair of numbers in [0, 1), got {describe(betas)}")
         self.betas = (
             check_range(betas[0], "betas[0]", name, 0.0, 1.0, high_open=True),
             check_range(betas[1], "betas[1]", name, 0.0, 1.0, high_open=True),

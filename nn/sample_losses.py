@@ -98,7 +98,7 @@ def _one_hot(target: Any, width: int | None, index: int) -> list[float]:
         raise TypeError(f"cross_entropy: target {index} must be a class index, got {describe(target)}")
     label = int(number)
     if not 0 <= label < width:
-        raise ValueError(f"cross_entropy: target {index} must be in 0..{width - 1}, got {label}")
+        raise ValueError(f"cross_entropy: target {index} must be in 0..{width - 1}, got {describe(target)}")
     row = [0.0] * width
     row[label] = 1.0
     return row
