@@ -543,7 +543,7 @@ SUM = Op(
 # ---- w . x ----------------------------------------------------------------------------------
 
 
-def dot(*weights_then_inputs: float) -> float:
+def weighted_sum(*weights_then_inputs: float) -> float:
     """w . x for operands (w_1..w_n, x_1..x_n); d/dw_i = x_i, d/dx_i = w_i"""
     n = len(weights_then_inputs) // 2
     return dot_product(weights_then_inputs[:n], weights_then_inputs[n:])
@@ -563,7 +563,7 @@ def _dot_grads(*weights_inputs_then_out: Any) -> tuple[Any, ...]:
     return tuple(weights_inputs_then_out[n : 2 * n]) + tuple(weights_inputs_then_out[:n])
 
 
-DOT = Op(name="dot", arity=-1, forward=dot, local_grads=_dot_grads, commutative=True)
+DOT = Op(name="dot", arity=-1, forward=weighted_sum, local_grads=_dot_grads, commutative=True)
 """value_grads: the same slices, of Values."""
 
 

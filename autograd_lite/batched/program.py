@@ -59,7 +59,7 @@ def _index(indices: Sequence[int]) -> Index:
     return span if span is not None else np.array(indices, dtype=np.intp)
 
 
-class _Block(NamedTuple):
+class _StridedMatrix(NamedTuple):
     """A (members x n) matrix of scalars laid out row after row at a fixed stride: a view."""
 
     start: int
@@ -73,7 +73,7 @@ class _Block(NamedTuple):
         return rows[:, : self.width]
 
 
-def _block(matrix: list[list[int]]) -> _Block | None:
+def _strided_matrix(matrix: list[list[int]]) -> _StridedMatrix | None:
     """The strided block a weight matrix of indices is, when it is one (each neuron's weights
     consecutive, neurons at a fixed stride: nn's order w_1..w_n, b), else None."""
     width = len(matrix[0])
@@ -83,7 +83,7 @@ def _block(matrix: list[list[int]]) -> _Block | None:
         return None
     if any(row != list(range(row[0], row[0] + width)) for row in matrix):
         return None
-    return _Block(starts[0], stride, len(matrix), width)
+    return _StridedMatrix(starts[0], stride, len(matrix), width)
 
 
 def _fail(error: Exception, sample: int) -> NoReturn:
@@ -243,13 +243,13 @@ class _MatMul(_Group):
         super().__init__(rule, out, [], False, names)
         flat = [index for row in weights for index in row]
         self.weights = np.array(weights, dtype=np.intp)
-        self.block = _block(weights)
+        self.strided = _strided_matrix(weights)
         self.weights_unique = len(set(flat)) == len(flat)
         self.inputs = inputs
 
     def forward(self, rows: Array, scalars: Array, checked: bool) -> Saved:
         """out = W @ X for every member and sample at once."""
-        matrix = scalars[self.weights] if self.block is None else self.block.view(scalars)
+        matrix = scalars[self.weights] if self.strided is None else self.strided.view(scalars)
         inputs_block = self.inputs.block(rows, scalars)
         np.matmul(matrix, inputs_block, out=rows[self.out])
         result = rows[self.out]
@@ -267,8 +267,8 @@ class _MatMul(_Group):
             grads = _blocked_matmul(matrix, upstream, False) if careful else matrix.T @ upstream
             self.inputs.add_grad(row_grads, scalar_grads, grads)
         weight_grads = _blocked_matmul(inputs_block, upstream, True) if careful else upstream @ inputs_block.T
-        if self.block is not None:
-            self.block.view(scalar_grads)[...] += weight_grads
+        if self.strided is not None:
+            self.strided.view(scalar_grads)[...] += weight_grads
         elif self.weights_unique:
             scalar_grads[self.weights] += weight_grads
         else:  # a weight used twice receives both contributions

@@ -2,8 +2,10 @@
 element by element, what the float rule computes for one sample, with the same IEEE limits
 (1/0 is inf, log 0 is -inf, sqrt of -1 is nan), so a whole batch goes through an op in one call.
 
-``NUMPY_RULES[name]`` has ``forward(*operands)`` and ``local_grads(*operands, out)`` with the
-float rules' signatures; operands are arrays that broadcast against each other (a row of
+These are fast copies: ``NUMPY_RULES[name]`` mirrors the block ``ops.OPS[name]`` (``ops.ADD``,
+``ops.RELU``, ...), and tests/engine/test_batched.py checks each against its block, element by
+element, on random and edge points. ``NUMPY_RULES[name]`` has ``forward(*operands)`` and
+``local_grads(*operands, out)`` with the float rules' signatures; operands are arrays that broadcast against each other (a row of
 samples, or a block of rows), and a local derivative that is the same for every sample may be
 a plain float. An op without a rule here (one made with ``define_op``) gets one from
 ``numpy_rule``, which applies its float rules sample by sample.
