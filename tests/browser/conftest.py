@@ -37,9 +37,9 @@ def _program(path: str) -> str:
     return path if os.path.exists(path) else str(shutil.which(Path(path).name))
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
-    """A headless Chromium with a throwaway profile and no background network traffic."""
+def start_chromium(profile: Path, *arguments: str, capabilities: dict[str, Any] | None = None) -> Any:
+    """A headless Chromium driven by the system chromedriver, with a throwaway profile in
+    ``profile``, no background network traffic, and ``arguments`` added to its command line."""
     webdriver = _require()
     from selenium.webdriver.chrome.service import Service
 
@@ -53,14 +53,24 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        f"--user-data-dir={profile}",
         "--window-size=1300,1100",
+        *arguments,
     ):
         options.add_argument(argument)
+    for name, value in (capabilities or {}).items():
+        options.set_capability(name, value)
     # The driver given by path: Selenium never looks for (or downloads) one of its own.
     driver = webdriver.Chrome(service=Service(_program(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(90)
     driver.set_script_timeout(30)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """A headless Chromium with a throwaway profile and no background network traffic."""
+    driver = start_chromium(tmp_path / "chromium-profile")
     try:
         yield driver
     finally:
