@@ -11,18 +11,29 @@ picture is drawn synchronously, so loading starts when autograd_lite is imported
 picture waits for it with ``pyodide.ffi.run_sync`` (JavaScript promise integration, which
 Chromium-based browsers have). A browser without it draws once loading has finished, and until
 then says so instead of a picture.
+
+Graphviz in WebAssembly has no fonts: it sizes text from width tables built into it, Arial's for
+the pictures' Helvetica. A browser without Helvetica or Arial (a Linux desktop with only DejaVu)
+draws that text about 13% wider, past the edges of its boxes. So text is sized with DejaVu Sans's
+table, the widest of the usual sans-serif fonts, and the picture still asks for Helvetica: where
+Helvetica is installed the boxes have a little room to spare, and nowhere does text overflow.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .dot import FONT
+
 SITE_PATH = "static/graphviz/viz.js"
 # Output formats Graphviz in WebAssembly writes that the pictures use (it has no PNG or PDF).
 FORMATS = ("svg", "json", "json0", "plain")
+SIZING_FONT = "DejaVu Sans"
+_SIZING_FAMILY = re.compile(rf'font-family="{SIZING_FONT}[^"]*"')
 
 Render = Callable[[str, str, str], str]
 
@@ -113,4 +124,10 @@ def render(source: str, format: str, engine: str) -> str:
         raise WasmGraphvizError(f"in a browser tab pictures are drawn as {', '.join(FORMATS)}, not {format}")
     if not ready() or _loader.render is None:
         raise WasmGraphvizError(unavailable_reason())
-    return _loader.render(source, format, engine)
+    drawn = _loader.render(sized_for_any_browser(source), format, engine)
+    return _SIZING_FAMILY.sub(f'font-family="{FONT},sans-Serif"', drawn) if format == "svg" else drawn
+
+
+def sized_for_any_browser(source: str) -> str:
+    """The DOT text with the pictures' font swapped for the one whose widths Graphviz sizes text by."""
+    return source.replace(f'fontname="{FONT}"', f'fontname="{SIZING_FONT}"')
