@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import time
 import urllib.parse
@@ -54,22 +55,18 @@ def _wait(what: str, seconds: float, check: Any) -> Any:
         time.sleep(0.25)
 
 
-CELL_STATE = """
-const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell'));
-return {
-  prompts: cells.map(c => (c.querySelector('.jp-InputPrompt') || {}).textContent || ''),
-  errors: Array.from(document.querySelectorAll(
-    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"],' +
-    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')).map(e => e.textContent),
-};
-"""
-
-OUTPUTS = """
-return Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(cell => ({
-  stdout: Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'))
-    .map(e => e.textContent).join(''),
-  svgs: Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="image/svg+xml"] img')).map(e => e.src),
-}));
+CELL_OUTPUTS = """
+return Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(cell => {
+  const texts = (mime) => Array.from(cell.querySelectorAll(`.jp-OutputArea-output[data-mime-type="${mime}"]`))
+    .map(e => e.textContent).join('');
+  return {
+    prompt: ((cell.querySelector('.jp-InputPrompt') || {}).textContent || '').trim(),
+    stdout: texts('application/vnd.jupyter.stdout'),
+    stderr: texts('application/vnd.jupyter.stderr'),
+    svgs: Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="image/svg+xml"] img')).map(e => e.src),
+    plain: texts('text/plain'),
+  };
+});
 """
 
 
@@ -86,32 +83,94 @@ def _click_menu(browser: Any, menu: str, item: str) -> None:
     entry[0].click()
 
 
-def run_all_cells(browser: Any) -> list[dict[str, Any]]:
-    """Run every cell of the open notebook from the menu and return each code cell's outputs."""
-    _wait("the notebook's cells", PAGE_SECONDS, lambda: browser.execute_script(CELL_STATE)["prompts"])
+def _numbered(cell: dict[str, Any]) -> bool:
+    return re.fullmatch(r"\[\d+\]:", cell["prompt"]) is not None
+
+
+def _run_from(browser: Any, index: int) -> list[dict[str, Any]]:
+    """Wait for a run that starts at code cell ``index`` to stop."""
+
+    def stopped() -> list[dict[str, Any]] | None:
+        cells: list[dict[str, Any]] = browser.execute_script(CELL_OUTPUTS)
+        running = any(cell["prompt"] == "[*]:" for cell in cells)
+        return None if running or not _numbered(cells[index]) else cells
+
+    cells: list[dict[str, Any]] = _wait(f"the lesson to run from code cell {index}", RUN_SECONDS, stopped)
+    return cells
+
+
+def run_all_cells(browser: Any, failing: list[bool]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Run every cell of the open notebook from the menu, as a student would; returns each code
+    cell's outputs and the cells that failed. Only the cells marked in ``failing`` (a lesson's
+    exercises, which raise until they are answered) may fail. JupyterLab shows an error as text on
+    stderr and stops Run All after it, so a cell failed where the run stopped after it (or where
+    its text is a traceback); the run then goes on from the next cell (Run Selected Cell and All
+    Below)."""
+    from selenium.webdriver.common.by import By
+
+    _wait("the notebook's cells", PAGE_SECONDS, lambda: browser.execute_script(CELL_OUTPUTS))
     _click_menu(browser, "Run", "Run All Cells")
+    cells = _run_from(browser, 0)
+    stops = []
+    while not all(_numbered(cell) for cell in cells):
+        stop = next(index for index, cell in enumerate(cells) if not _numbered(cell))
+        if not failing[stop - 1]:
+            pytest.fail(f"code cell {stop - 1} of the lesson failed:\n{cells[stop - 1]['stderr'][-3000:]}", pytrace=False)
+        stops.append(stop - 1)
+        prompt = browser.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell .jp-InputPrompt")[stop]
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", prompt)
+        prompt.click()
+        _click_menu(browser, "Run", "Run Selected Cell and All Below")
+        cells = _run_from(browser, stop)
+    tracebacks = [index for index, cell in enumerate(cells) if "Traceback (most recent call last)" in cell["stderr"]]
+    return cells, sorted(set(stops) | set(tracebacks))
 
-    def finished() -> bool:
-        state = browser.execute_script(CELL_STATE)
-        if state["errors"]:
-            pytest.fail("the lesson wrote an error:\n" + "\n".join(state["errors"])[-3000:], pytrace=False)
-        return all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in state["prompts"])
 
-    _wait("every cell of the lesson to run", RUN_SECONDS, finished)
-    outputs: list[dict[str, Any]] = browser.execute_script(OUTPUTS)
-    return outputs
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# A line that says its number changes from run to run (lesson 10 shows an engine that keeps a
+# node's children in a set, whose order follows the objects' addresses): its words must match.
+VARYING = "another may give another number"
 
 
-def cpython_stdout(notebook: Path) -> list[str]:
-    """What each code cell of the browser's copy of ``notebook`` prints when Jupyter runs it under
-    CPython here (where the install cell does nothing)."""
+def same_printout(shown: str, expected: str) -> bool:
+    """True when two printouts have the same text and the same numbers, to the last bits of a
+    float (the browser's maths library rounds a few last bits differently from the C library)."""
+    shown_lines, expected_lines = shown.splitlines(), expected.splitlines()
+    if len(shown_lines) != len(expected_lines):
+        return False
+    for line, wanted in zip(shown_lines, expected_lines, strict=True):
+        if _NUMBER.split(line) != _NUMBER.split(wanted):
+            return False
+        if VARYING in wanted:
+            continue
+        pairs = zip(_NUMBER.findall(line), _NUMBER.findall(wanted), strict=True)
+        if not all(math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12) for a, b in pairs):
+            return False
+    return True
+
+
+def assert_same_printouts(outputs: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    """Each code cell printed in the browser what it prints under CPython."""
+    assert len(outputs) == len(expected)
+    for index, (shown, wanted) in enumerate(zip(outputs, expected, strict=True)):
+        assert same_printout(shown["stdout"], wanted["stdout"]), (
+            f"code cell {index} printed in the browser:\n{shown['stdout']}\nand under CPython:\n{wanted['stdout']}"
+        )
+
+
+def cpython_outputs(notebook: Path) -> list[dict[str, Any]]:
+    """What each code cell of the browser's copy of ``notebook`` prints, and whether it fails,
+    when Jupyter runs it under CPython here (where the install cell does nothing)."""
     import nbformat
     from nbclient import NotebookClient
 
     executed = nbformat.reads(json.dumps(lite_build.browser_copy(notebook)[0]), as_version=4)
     NotebookClient(executed, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}).execute()
     return [
-        "".join(o["text"] for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        {
+            "stdout": "".join(o["text"] for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stdout"),
+            "failed": any(o.get("output_type") == "error" for o in cell.outputs),
+        }
         for cell in executed.cells
         if cell.cell_type == "code"
     ]
@@ -170,7 +229,8 @@ def test_lesson_01_runs_in_the_browser_offline(site: Path, logged_browser: Logge
     browser = logged_browser.driver
     with serve(site) as origin:
         browser.get(f"{origin}/lite/notebooks/index.html?path={LESSON}.ipynb")
-        outputs = run_all_cells(browser)
+        expected = cpython_outputs(lite_build.NOTEBOOKS / f"{LESSON}.ipynb")
+        outputs, failed = run_all_cells(browser, [cell["failed"] for cell in expected])
         console = browser.get_log("browser")
         logged_browser.quit()
 
@@ -179,12 +239,15 @@ def test_lesson_01_runs_in_the_browser_offline(site: Path, logged_browser: Logge
     found = re.search(r"df/dx = (\S+),\s+df/dy = (\S+),\s+df/dz = (\S+),", printed)
     assert found, f"no gradients printed:\n{printed[-2000:]}"
     assert tuple(float(g) for g in found.groups()) == (-4.0, -4.0, 3.0)
-    # Every line the lesson prints is what the same notebook prints under CPython.
-    assert [cell["stdout"] for cell in outputs] == cpython_stdout(lite_build.NOTEBOOKS / f"{LESSON}.ipynb")
+    # Every line the lesson prints is what the same notebook prints under CPython, and nothing
+    # goes to stderr.
+    assert_same_printouts(outputs, expected)
+    assert failed == []
+    assert [cell["stderr"] for cell in outputs] == [""] * len(outputs)
 
     # The graph after the backward pass, drawn in the browser: every node with its gradient.
     pictures = [node_texts(shown_svg(source)) for cell in outputs for source in cell["svgs"]]
-    assert pictures, "the lesson showed no picture"
+    assert pictures, "the lesson showed no picture; instead:\n" + "\n".join(cell["plain"] for cell in outputs)[-2000:]
     drawn = [p for p in pictures if {"x", "y", "z", "q", "f"} <= p.keys() and p["x"][-1] == "grad -4"]
     assert drawn, f"no picture shows the gradients; the nodes drawn: {pictures}"
     assert (drawn[0]["y"][-1], drawn[0]["z"][-1], drawn[0]["q"][-1]) == ("grad -4", "grad 3", "grad -4")
@@ -200,6 +263,24 @@ def test_lesson_01_runs_in_the_browser_offline(site: Path, logged_browser: Logge
     for needed in ("/lite/static/pyodide/pyodide.asm.wasm", "/lite/pypi/autograd_lite-", "/lite/static/graphviz/viz.js"):
         assert any(needed in url for url in urls), f"{needed} was never requested"
     assert [url for url in urls if not url.startswith(f"{origin}/") and not url.startswith(("data:", "blob:"))] == []
+
+
+OTHER_LESSONS = [lesson.path.stem for lesson in lite_build.lessons() if lesson.offered and lesson.path.stem != LESSON]
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("lesson", OTHER_LESSONS)
+def test_every_lesson_offered_prints_in_the_browser_what_it_prints_under_cpython(
+    site: Path, logged_browser: LoggedBrowser, lesson: str
+) -> None:
+    browser = logged_browser.driver
+    with serve(site) as origin:
+        browser.get(f"{origin}/lite/notebooks/index.html?path={lesson}.ipynb")
+        expected = cpython_outputs(lite_build.NOTEBOOKS / f"{lesson}.ipynb")
+        outputs, failed = run_all_cells(browser, [cell["failed"] for cell in expected])
+    assert_same_printouts(outputs, expected)
+    # The exercises left unanswered fail in the browser exactly where they fail under CPython.
+    assert failed == [index for index, cell in enumerate(expected) if cell["failed"]]
 
 
 def _sha256(path: Path) -> str:
