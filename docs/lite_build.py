@@ -37,6 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "docs" / "lite"
@@ -159,9 +160,14 @@ def lock_closure(packages: dict[str, dict[str, object]], roots: tuple[str, ...])
     return sorted(seen)
 
 
-def ship_pyodide(target: Path, expected_version: str) -> int:
+def python_version(lock: dict[str, Any]) -> str:
+    """The Python of a Pyodide lock as pip names a version to download for: major.minor."""
+    return ".".join(str(lock["info"]["python"]).split(".")[:2])
+
+
+def ship_pyodide(target: Path, expected_version: str) -> dict[str, Any]:
     """Copy Pyodide's core into ``target`` with the kernel's wheels from PyPI, and a lock that lists
-    exactly those wheels with their own checksums; returns how many wheels."""
+    exactly those wheels with their own checksums; returns that lock."""
     source = NODE_MODULES / "pyodide"
     installed = _installed_npm_version("pyodide")
     if installed != expected_version:
@@ -172,13 +178,12 @@ def ship_pyodide(target: Path, expected_version: str) -> int:
     target.mkdir(parents=True)
     for name in PYODIDE_CORE:
         shutil.copy2(source / name, target / name)
-    lock = json.loads((source / "pyodide-lock.json").read_text())
+    lock: dict[str, Any] = json.loads((source / "pyodide-lock.json").read_text())
     packages = lock["packages"]
     names = lock_closure(packages, KERNEL_PACKAGES)
-    python_version = ".".join(str(lock["info"]["python"]).split(".")[:2])
     _pip_download(
         "the kernel's wheels from PyPI", target,
-        [f"{packages[name]['name']}=={packages[name]['version']}" for name in names], python_version,
+        [f"{packages[name]['name']}=={packages[name]['version']}" for name in names], python_version(lock),
     )
     shipped: dict[str, object] = {}
     for wheel in sorted(target.glob("*.whl")):
@@ -191,7 +196,7 @@ def ship_pyodide(target: Path, expected_version: str) -> int:
         raise BuildError(f"PyPI gave no wheel for {', '.join(missing)} (Pyodide's lock lists them)")
     lock["packages"] = shipped
     (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
-    return len(shipped)
+    return lock
 
 
 def piplite_wheels(target: Path, python_version: str) -> list[Path]:
@@ -278,8 +283,9 @@ def lessons_page(found: list[Lesson]) -> str:
         "<title>autograd-lite lessons in your browser</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.5}</style>"
         "</head><body><h1>autograd-lite lessons in your browser</h1>"
-        "<p>These lessons run in this tab: Python (Pyodide) starts in a few seconds, nothing is installed "
-        "on your machine and nothing is sent anywhere. Open one and choose <em>Run &rarr; Run All Cells</em>. "
+        "<p>These lessons run in this tab: Python (Pyodide) starts in the page in a few seconds, nothing is "
+        "installed on your machine and nothing is sent anywhere. Open one and choose "
+        "<em>Run &rarr; Run All Cells</em>, or run its cells one by one. "
         "The whole workspace is <a href=\"lab/index.html\">JupyterLab</a>.</p>"
         f"<ul>\n{chr(10).join(rows)}\n</ul></body></html>\n"
     )
@@ -330,19 +336,17 @@ def _size(folder: Path) -> int:
 
 def build_lite(out: Path) -> list[Lesson]:
     """Build the browser lessons site into ``out`` (emptied first); returns the lessons it read."""
+    found = lessons()
     pyodide_version = _kernel_pyodide_version()
     npm_install()
     if out.exists():
         shutil.rmtree(out)
     with tempfile.TemporaryDirectory(prefix="lite-build-") as scratch:
         lite_dir = Path(scratch) / "lite"
-        wheels_dir = Path(scratch) / "wheels"
         files = lite_dir / "files"
         files.mkdir(parents=True)
-        shipped = ship_pyodide(lite_dir / "static" / "pyodide", pyodide_version)
-        python_version = ".".join(pyodide_python_version(lite_dir / "static" / "pyodide").split(".")[:2])
-        wheels = piplite_wheels(wheels_dir, python_version)
-        found = lessons()
+        lock = ship_pyodide(lite_dir / "static" / "pyodide", pyodide_version)
+        wheels = piplite_wheels(Path(scratch) / "wheels", python_version(lock))
         added = []
         for lesson in found:
             if lesson.offered:
@@ -362,13 +366,9 @@ def build_lite(out: Path) -> list[Lesson]:
     print(f"lite: {len(offered)} lessons run in the browser: {', '.join(offered)}")
     if added:
         print(f"lite: added the install cell to {', '.join(added)} (the notebooks lack it)")
-    print(f"lite: {shipped} kernel wheels, {len(wheels)} piplite wheels")
+    print(f"lite: Pyodide {pyodide_version} with {len(lock['packages'])} kernel wheels (its lock rewritten), "
+          f"{len(wheels)} wheels for piplite: {', '.join(wheel.name for wheel in wheels)}")
     return found
-
-
-def pyodide_python_version(pyodide_dir: Path) -> str:
-    """The Python version of the Pyodide in ``pyodide_dir``, from its lock."""
-    return str(json.loads((pyodide_dir / "pyodide-lock.json").read_text())["info"]["python"])
 
 
 def build(site_dir: Path) -> None:

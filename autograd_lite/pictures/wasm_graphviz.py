@@ -87,14 +87,18 @@ def _failed(error: Any) -> None:
 
 
 def start_loading() -> Any:
-    """Begin loading Graphviz in WebAssembly (once) and return the JavaScript promise of it."""
-    if _loader.promise is None:
-        js = importlib.import_module("js")
-        run_js = importlib.import_module("pyodide.code").run_js
-        _loader.url = module_url(str(js.location.href))
-        load = run_js("(url) => import(url).then((viz) => viz.instance())")
-        _loader.promise = load(_loader.url)
-        _loader.promise.then(_loaded, _failed)
+    """Begin loading Graphviz in WebAssembly (once); the JavaScript promise of it, or None when
+    there is nowhere to load it from (Pyodide outside a browser, such as under Node.js)."""
+    if _loader.promise is None and _loader.failure is None:
+        try:
+            js = importlib.import_module("js")
+            run_js = importlib.import_module("pyodide.code").run_js
+            _loader.url = module_url(str(js.location.href))
+            load = run_js("(url) => import(url).then((viz) => viz.instance())")
+            _loader.promise = load(_loader.url)
+            _loader.promise.then(_loaded, _failed)
+        except Exception as error:  # importing autograd_lite must work all the same
+            _failed(error)
     return _loader.promise
 
 
@@ -103,7 +107,7 @@ def ready() -> bool:
     if _loader.render is None and _loader.failure is None:
         promise = start_loading()
         ffi = importlib.import_module("pyodide.ffi")
-        if ffi.can_run_sync():
+        if promise is not None and ffi.can_run_sync():
             try:
                 _loaded(ffi.run_sync(promise))
             except Exception as error:  # a JavaScript error from the import or the instance
@@ -114,7 +118,8 @@ def ready() -> bool:
 def unavailable_reason() -> str:
     """Why there is no Graphviz to draw with in this browser tab, and what to do."""
     if _loader.failure is not None:
-        return f"Graphviz in WebAssembly could not be loaded from {_loader.url}: {_loader.failure}"
+        source = f" from {_loader.url}" if _loader.url else ""
+        return f"Graphviz in WebAssembly could not be loaded{source}: {_loader.failure}"
     return "Graphviz in WebAssembly is still loading in this browser; run the cell again in a moment"
 
 

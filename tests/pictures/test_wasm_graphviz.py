@@ -260,3 +260,16 @@ def test_a_graphviz_failure_in_the_browser_names_the_operation_and_graphviz_erro
     with pytest.raises(GraphvizError) as caught:
         picture.pipe("svg")
     assert str(caught.value) == "Graph.pipe('svg'): syntax error in line 1 near 'x'"
+
+
+def test_without_a_page_to_load_from_importing_works_and_pictures_say_why_they_are_text(
+    pyodide: FakePyodide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pyodide under Node.js: a js module without a location.
+    monkeypatch.delattr(sys.modules["js"], "location")
+    assert wasm_graphviz.start_loading() is None
+    *_, f = worked_example()
+    text = draw_graph(f)._repr_mimebundle_()["text/plain"]
+    assert "// Graphviz in WebAssembly could not be loaded: " in text
+    assert "location" in text
+    assert pyodide.imported == []
