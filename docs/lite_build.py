@@ -3,7 +3,7 @@ serves every file itself (Pyodide, the wheels its kernel needs, autograd-lite's 
 compiled to WebAssembly for the pictures), so a student opens a link and runs a lesson with nothing
 installed and no request to another host.
 
-    python docs/lite_build.py --out site/lite     # this site alone
+    python -m docs.lite_build --out site/lite     # this site alone
     python -m docs build                          # with the documentation site: build(site_dir)
 
 What goes in, and from where:
@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docs.build import BuildError as SiteBuildError
+
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "docs" / "lite"
 NOTEBOOKS = ROOT / "notebooks"
@@ -72,8 +74,9 @@ PIPLITE_REQUIREMENTS = LITE / "piplite-requirements.txt"
 KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
 
 
-class BuildError(RuntimeError):
-    """A step of the build failed; the message names the step and what to do."""
+class BuildError(SiteBuildError):
+    """A step of the build failed; the message names the step and what to do (``python -m docs
+    build`` prints it as its one line on stderr)."""
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def _pairs(outputs: Outputs, targets: Targets, where: str) -> list[tuple[Value, 
             pairs.append((out, _target(target, where, len(pairs))))
         elif isinstance(out, Sequence) and not isinstance(out, str):
             if isinstance(target, str) or not isinstance(target, Sequence):
-                raise ValueError(f"{where}: {len(out)} outputs but the target is {target!r}")
+                raise ValueError(f"{where}: {len(out)} outputs but the target is {describe(target)}")
             if len(out) != len(target):
                 raise ValueError(f"{where}: {len(out)} outputs but {len(target)} targets")
             stack.extend(reversed(list(zip(out, target, strict=True))))
@@ -110,10 +110,10 @@ def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
 def _class_index(target: object, classes: int, index: int) -> int:
     number = real_number(target)  # any real number the engine takes (numpy's too), never a bool
     if number is None or not number.is_integer():
-        raise TypeError(f"cross_entropy: target {index} must be a class index, got {target!r}")
+        raise TypeError(f"cross_entropy: target {index} must be a class index, got {describe(target)}")
     label = int(number)
     if not 0 <= label < classes:
-        raise ValueError(f"cross_entropy: target {index} must be in 0..{classes - 1}, got {label}")
+        raise ValueError(f"cross_entropy: target {index} must be in 0..{classes - 1}, got {describe(target)}")
     return label
 
 
@@ -124,7 +124,7 @@ def _cross_entropy(outputs: Outputs, targets: Targets) -> Value:
     if outputs and isinstance(outputs[0], Value):
         outputs, targets = [outputs], [targets]
     if not isinstance(targets, Sequence) or len(outputs) != len(targets):
-        raise ValueError(f"cross_entropy: {len(outputs)} samples but targets {targets!r}")
+        raise ValueError(f"cross_entropy: {len(outputs)} samples but targets {describe(targets)}")
     if not outputs:
         raise ValueError("cross_entropy: no outputs")
     terms = []
@@ -147,10 +147,15 @@ def l2(parameters: Iterable[Value], alpha: float = 1.0) -> Value:
 
 
 sse = Loss("sse", _sse, reduction="sum", accuracy="auto")
+"""The classic E = 1/2 * sum (y_hat - y)**2 over every sample and output; dE/dy_hat = y_hat - y."""
 mse = Loss("mse", _mse, reduction="mean", accuracy="auto")
+"""mean (y_hat - y)**2 over every element."""
 hinge = Loss("hinge", _hinge, reduction="mean", accuracy="sign")
+"""mean relu(1 - y * score) with labels y in {-1, +1} (micrograd's max-margin loss)."""
 binary_cross_entropy = Loss("binary_cross_entropy", _binary_cross_entropy, reduction="mean", accuracy="logit")
+"""mean of -y log s(z) - (1 - y) log(1 - s(z)) = softplus(z) - y z, from logits z, labels y in [0, 1]."""
 cross_entropy = Loss("cross_entropy", _cross_entropy, reduction="mean", accuracy="argmax")
+"""mean of -log softmax(z)_y = log sum_i e**z_i - z_y over samples; logits z, class index y."""
 
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (sse, mse, hinge, binary_cross_entropy, cross_entropy)}
 """Every built-in loss by name, so ``fit(loss="hinge")`` works."""
@@ -162,7 +167,7 @@ def resolve_loss(loss: str | Loss | LossFn) -> Loss:
         return loss
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"fit: unknown loss {loss!r}; choose from {', '.join(LOSSES)} or pass a callable")
+            raise ValueError(f"fit: unknown loss {describe(loss)}; choose from {', '.join(LOSSES)} or pass a callable")
         return LOSSES[loss]
     if callable(loss):
         return Loss(getattr(loss, "__name__", "loss"), loss, reduction="mean", accuracy="auto")

@@ -1,42 +1,47 @@
-"""Serve a built static site on 127.0.0.1 for a browser test, started and stopped by the test, and
-read back every address the browser asked for from its NetLog (page, web workers and service
-worker alike, which Chrome's performance log does not all show)."""
+"""A static folder served on 127.0.0.1 for a browser test, the way any static host would serve
+it: Python's http.server in a thread, on a free port, stopped when the test is done; and every
+address the browser asked for, read back from its NetLog (pages, web workers and service workers
+alike, which Chrome's performance log does not all show)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
 import json
 import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+STOP_SECONDS = 10.0
 # What a static host sends for the files of a JupyterLite site: ES modules and WebAssembly are
 # refused by the browser under any other type.
 CONTENT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json"}
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without printing a line per request into the test output."""
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test's output to its own messages."""
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+
+    def log_message(self, format: str, *args: Any) -> None:  # the base class names it format
+        pass
 
 
 @contextlib.contextmanager
 def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free port of 127.0.0.1 and yield its origin; stop when done."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, name="static-site", daemon=True)
+    """Serve ``folder`` on 127.0.0.1 and yield its address (ending in /); stop serving afterwards."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name=f"serve {folder.name}", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
-        thread.join(timeout=10)
+        thread.join(STOP_SECONDS)
 
 
 def _read_net_log(path: Path) -> dict[str, Any]:
@@ -52,9 +57,10 @@ def _read_net_log(path: Path) -> dict[str, Any]:
 
 def requested_urls(net_log: Path, site: str) -> list[str]:
     """Every address requested by the pages of ``site`` (an origin such as http://127.0.0.1:8000)
-    and by their workers, in order, with the pages themselves. The browser's own traffic (update
-    checks, its start page, autofill look-ups about a page) has no page of the site as its
-    initiator and is left out."""
+    and by their workers, in order, with the pages themselves; read from the NetLog Chromium
+    writes with ``--log-net-log``. The browser's own traffic (update checks, its start page,
+    autofill look-ups about a page) has no page of the site as its initiator and is left out."""
+    origin = site.rstrip("/")
     log = _read_net_log(net_log)
     start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
     urls = []
@@ -63,8 +69,8 @@ def requested_urls(net_log: Path, site: str) -> list[str]:
         if event["type"] != start_job or "url" not in params:
             continue
         url = str(params["url"])
-        made_by_site = params.get("initiator") == site
-        navigated_to = params.get("request_type") == "main frame" and url.startswith(f"{site}/")
+        made_by_site = params.get("initiator") == origin
+        navigated_to = params.get("request_type") == "main frame" and url.startswith(f"{origin}/")
         if made_by_site or navigated_to:
             urls.append(url)
     return urls

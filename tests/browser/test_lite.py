@@ -1,6 +1,7 @@
 """The browser lessons site (JupyterLite with the Pyodide kernel) in a real browser, offline: built
-by docs/lite_build.py the way the documentation build calls it, served on 127.0.0.1 by the test,
-opened in headless Chromium that can resolve no other host. Lesson 01 runs all its cells as a
+with the documentation site by the one command (``python -m docs build``, which calls
+docs/lite_build.py), served on 127.0.0.1 by the test, opened in headless Chromium that can
+resolve no other host. Lesson 01 runs all its cells as a
 student would (Run > Run All Cells), prints the worked example's gradients and the same text as
 under CPython, draws its graph with Graphviz in WebAssembly, logs no console error, and no request
 of the page or of its workers leaves 127.0.0.1.
@@ -24,7 +25,7 @@ import pytest
 
 from docs import lite_build
 from tests.browser.conftest import start_chromium
-from tests.browser.static_site import requested_urls, serve
+from tests.browser.static_site import requested_urls
 
 pytestmark = pytest.mark.slow
 
@@ -34,14 +35,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 # about 15 s, and the lesson's cells a few more.
 PAGE_SECONDS = 60.0
 RUN_SECONDS = 180.0
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The documentation site's folder with only the browser lessons built into it (site/lite)."""
-    site_dir = tmp_path_factory.mktemp("site")
-    lite_build.build(site_dir)
-    return site_dir
 
 
 def _wait(what: str, seconds: float, check: Any) -> Any:
@@ -201,10 +194,9 @@ class LoggedBrowser:
     def __init__(self, scratch: Path) -> None:
         self.net_log = scratch / "net-log.json"
         self.driver = start_chromium(
-            scratch / "chromium-profile",
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-            f"--log-net-log={self.net_log}",
-            capabilities={"goog:loggingPrefs": {"browser": "ALL"}},
+            scratch,
+            ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", f"--log-net-log={self.net_log}"],
+            {"goog:loggingPrefs": {"browser": "ALL"}},
         )
         self.running = True
 
@@ -225,14 +217,14 @@ def logged_browser(tmp_path: Path) -> Iterator[LoggedBrowser]:
 
 
 @pytest.mark.timeout(420)
-def test_lesson_01_runs_in_the_browser_offline(site: Path, logged_browser: LoggedBrowser) -> None:
+def test_lesson_01_runs_in_the_browser_offline(site_url: str, logged_browser: LoggedBrowser) -> None:
     browser = logged_browser.driver
-    with serve(site) as origin:
-        browser.get(f"{origin}/lite/notebooks/index.html?path={LESSON}.ipynb")
-        expected = cpython_outputs(lite_build.NOTEBOOKS / f"{LESSON}.ipynb")
-        outputs, failed = run_all_cells(browser, [cell["failed"] for cell in expected])
-        console = browser.get_log("browser")
-        logged_browser.quit()
+    origin = site_url.rstrip("/")
+    browser.get(f"{origin}/lite/notebooks/index.html?path={LESSON}.ipynb")
+    expected = cpython_outputs(lite_build.NOTEBOOKS / f"{LESSON}.ipynb")
+    outputs, failed = run_all_cells(browser, [cell["failed"] for cell in expected])
+    console = browser.get_log("browser")
+    logged_browser.quit()
 
     # The worked example's gradients, printed by the cell that runs the backward pass.
     printed = "".join(cell["stdout"] for cell in outputs)
@@ -271,13 +263,12 @@ OTHER_LESSONS = [lesson.path.stem for lesson in lite_build.lessons() if lesson.o
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("lesson", OTHER_LESSONS)
 def test_every_lesson_offered_prints_in_the_browser_what_it_prints_under_cpython(
-    site: Path, logged_browser: LoggedBrowser, lesson: str
+    site_url: str, logged_browser: LoggedBrowser, lesson: str
 ) -> None:
     browser = logged_browser.driver
-    with serve(site) as origin:
-        browser.get(f"{origin}/lite/notebooks/index.html?path={lesson}.ipynb")
-        expected = cpython_outputs(lite_build.NOTEBOOKS / f"{lesson}.ipynb")
-        outputs, failed = run_all_cells(browser, [cell["failed"] for cell in expected])
+    browser.get(f"{site_url}lite/notebooks/index.html?path={lesson}.ipynb")
+    expected = cpython_outputs(lite_build.NOTEBOOKS / f"{lesson}.ipynb")
+    outputs, failed = run_all_cells(browser, [cell["failed"] for cell in expected])
     assert_same_printouts(outputs, expected)
     # The exercises left unanswered fail in the browser exactly where they fail under CPython.
     assert failed == [index for index, cell in enumerate(expected) if cell["failed"]]
@@ -287,7 +278,8 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_every_wheel_the_site_lists_is_there_with_its_checksum(site: Path) -> None:
+def test_every_wheel_the_site_lists_is_there_with_its_checksum(built_site: Path) -> None:
+    site = built_site
     pyodide = site / "lite" / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
