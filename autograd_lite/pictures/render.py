@@ -39,6 +39,7 @@ from .runner import (
     TIMEOUT,
     GraphvizError,
     graphviz_available,
+    missing_graphviz,
     run_graphviz,
 )
 from .walk import prepare
@@ -171,9 +172,7 @@ class Graph:
     ) -> dict[str, str]:
         """Jupyter's hook: the SVG picture, or the DOT text with an install hint without Graphviz."""
         if not graphviz_available():
-            return {
-                "text/plain": f"{self.source}// Graphviz's 'dot' program is not on PATH; {INSTALL_HINT}\n"
-            }
+            return {"text/plain": f"{self.source}// {missing_graphviz()}\n"}
         try:
             svg = responsive(self.pipe("svg")).decode("utf-8")
         except GraphvizError as error:
