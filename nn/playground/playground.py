@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from ..checks import check_int_in, real_number
 from ..layers import MLP

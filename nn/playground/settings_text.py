@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote, unquote
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .settings import WHERE, PlaygroundSettings
 

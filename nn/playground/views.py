@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograd_lite.checked_io import format_number, shorten
 from autograd_lite.pictures.style import GradScale
+from autograd_lite.text import format_number, shorten
 
 from . import raster
 from .contour import svg_path

@@ -17,7 +17,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from autograd_lite.checked_io import format_number
+from autograd_lite.text import format_number
 from nn import Playground
 from tests.browser.servers import voila, voila_log
 
