@@ -91,8 +91,13 @@ class Controls:
             toggle.observe(self._on_feature, names="value")
         self._colour_features()
         self._shown_text = settings_text(s)
-        self.text = w.Textarea(value=self._shown_text, rows=4, layout=w.Layout(width=CONTROL_WIDTH))
+        # The box's text reaches the kernel when the box loses focus, and is loaded then. The
+        # browser may hold that text back until the kernel has answered an earlier message, and
+        # send "load"'s click first; the click loads the text the kernel has, and the late text,
+        # when it comes, is loaded as it arrives: the last text typed is the one in force.
+        self.text = w.Textarea(value=self._shown_text, rows=4, continuous_update=False, layout=w.Layout(width=CONTROL_WIDTH))
         self.text.add_class("pg-settings-text")
+        self.text.observe(self._on_text, names="value")
         self.load = w.Button(description="load settings", tooltip="run the settings written in the box above",
                              layout=w.Layout(width="120px"))
         self.load.add_class("pg-load-settings")
@@ -139,6 +144,10 @@ class Controls:
             self._changed("batch_size", value)
         else:
             self._changed(name, change["new"])
+
+    def _on_text(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._changed("settings_text", change["new"])
 
     def _colour_features(self) -> None:
         """A feature the network takes is blue, one it leaves out plain."""
