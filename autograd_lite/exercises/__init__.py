@@ -2,13 +2,25 @@
 gradients right or wrong and explains the first wrong one with the local chain rule at that node;
 ``check_engine(value_class)`` runs a student's own micrograd-style Value class against
 autograd-lite and names the first operation whose value or gradient is wrong, with the smallest
-expression that shows it.
+expression that shows it; ``check_answers({name: (yours, expected, why)})`` marks answers that are
+not gradients of a graph (numbers, choices, shapes, arrays). A placeholder ``...`` is "not
+answered yet" to ``check_answers``.
 
 The package sits above the engine and the pictures (``report.draw()`` uses ``draw_graph``) and
 never imports ``nn``.
 """
 
+from .answers import AnswersReport, check_answer, check_answers
 from .engine_check import EngineReport, check_engine
 from .gradients import Answer, GradientReport, check_gradients
 
-__all__ = ["Answer", "EngineReport", "GradientReport", "check_engine", "check_gradients"]
+__all__ = [
+    "Answer",
+    "AnswersReport",
+    "EngineReport",
+    "GradientReport",
+    "check_answer",
+    "check_answers",
+    "check_engine",
+    "check_gradients",
+]
