@@ -13,7 +13,7 @@ backward pass), ``tape`` (replay) and ``gradcheck``; ``pictures`` draws; ``cli``
 
 from .collector import collector_relaxed
 from .engine import backward, count_uses, grad, hessian, topological_order
-from .exercises import check_answer, check_answers, check_engine, check_gradients
+from .exercises import check_answer, check_answers, check_engine, check_gradients, check_op
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
@@ -53,6 +53,7 @@ __all__ = [
     "check_answers",
     "check_engine",
     "check_gradients",
+    "check_op",
     "count_uses",
     "define_op",
     "detect_anomaly",

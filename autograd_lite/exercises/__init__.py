@@ -3,8 +3,9 @@ gradients right or wrong and explains the first wrong one with the local chain r
 ``check_engine(value_class)`` runs a student's own micrograd-style Value class against
 autograd-lite and names the first operation whose value or gradient is wrong, with the smallest
 expression that shows it; ``check_answers({name: (yours, expected, why)})`` marks answers that are
-not gradients of a graph (numbers, choices, shapes, arrays). A placeholder ``...`` is "not
-answered yet" to ``check_answers``.
+not gradients of a graph (numbers, choices, shapes, arrays); ``check_op(name)`` checks the rules of
+an op made with ``define_op`` one by one and names the first wrong one. A placeholder ``...`` is
+"not answered yet" to ``check_answers`` and ``check_op``.
 
 The package sits above the engine and the pictures (``report.draw()`` uses ``draw_graph``) and
 never imports ``nn``.
@@ -13,14 +14,17 @@ never imports ``nn``.
 from .answers import AnswersReport, check_answer, check_answers
 from .engine_check import EngineReport, check_engine
 from .gradients import Answer, GradientReport, check_gradients
+from .op_rules import OpReport, check_op
 
 __all__ = [
     "Answer",
     "AnswersReport",
     "EngineReport",
     "GradientReport",
+    "OpReport",
     "check_answer",
     "check_answers",
     "check_engine",
     "check_gradients",
+    "check_op",
 ]
