@@ -41,15 +41,22 @@ def pyplot(where: str = "nn.plots") -> ModuleType:
 
 def smallest_text_pt(figure: Figure) -> float | None:
     """The font size, in pt, of the smallest text ``figure`` draws (None when it draws none):
-    titles, labels, tick labels, legends, annotations, every visible text that is not empty."""
-    from matplotlib.text import Text
+    every title, label, tick label, legend entry and annotation that a drawing of it puts on the
+    page, and nothing it leaves out (hidden texts, the tick labels of an axis turned off)."""
+    from matplotlib.backends.backend_agg import RendererAgg
 
-    sizes = [
-        float(text.get_fontsize())
-        for text in figure.findobj(Text)
-        if isinstance(text, Text) and text.get_visible() and text.get_text().strip()
-        and (text.axes is None or text.axes.get_visible())
-    ]
+    sizes: list[float] = []
+
+    class TextRecorder(RendererAgg):
+        """Draws nothing but writes down the size of every text the figure asks it to draw."""
+
+        def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False, mtext: Any = None) -> None:
+            if s.strip():
+                sizes.append(float(prop.get_size_in_points()))
+
+    width, height = figure.bbox.size
+    recorder: Any = TextRecorder  # its __init__ is RendererAgg's, which matplotlib leaves unannotated
+    figure.draw(recorder(max(1, int(width)), max(1, int(height)), figure.dpi))
     return min(sizes, default=None)
 
 
