@@ -7,8 +7,9 @@
 
 Modules and layered networks (``Neuron``, ``Layer``, ``MLP``), general feedforward ``Network``s
 with skip connections, losses, optimisers, learning-rate schedules, ``fit``, toy data sets and
-plots (matplotlib is imported only when a plot is drawn). micrograd's demo loop runs unchanged
-on ``MLP``.
+plots (matplotlib is imported only when a plot is drawn), and ``to_torch``/``from_torch`` to move a
+model to PyTorch and back (torch is imported only when they are called). micrograd's demo loop
+runs unchanged on ``MLP``.
 """
 
 from .activations import ACTIVATIONS, leaky_relu
@@ -22,6 +23,7 @@ from .optim import SGD, Adam, AdamW, Optimizer
 from .playground import Playground, playground
 from .plots import hinton, plot_decision_boundary, plot_gradient_flow, plot_history, show_figure
 from .schedules import Constant, InverseTime, LinearDecay, Reciprocal, Schedule, StepDecay
+from .torch_bridge import from_torch, to_torch, to_torch_loss
 from .train import History, fit, train_batch
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "binary_cross_entropy",
     "cross_entropy",
     "fit",
+    "from_torch",
     "hinge",
     "hinton",
     "l2",
@@ -68,5 +71,7 @@ __all__ = [
     "show_figure",
     "sse",
     "symmetry",
+    "to_torch",
+    "to_torch_loss",
     "train_batch",
 ]
