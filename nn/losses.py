@@ -147,10 +147,15 @@ def l2(parameters: Iterable[Value], alpha: float = 1.0) -> Value:
 
 
 sse = Loss("sse", _sse, reduction="sum", accuracy="auto")
+"""The classic E = 1/2 * sum (y_hat - y)**2 over every sample and output; dE/dy_hat = y_hat - y."""
 mse = Loss("mse", _mse, reduction="mean", accuracy="auto")
+"""mean (y_hat - y)**2 over every element."""
 hinge = Loss("hinge", _hinge, reduction="mean", accuracy="sign")
+"""mean relu(1 - y * score) with labels y in {-1, +1} (micrograd's max-margin loss)."""
 binary_cross_entropy = Loss("binary_cross_entropy", _binary_cross_entropy, reduction="mean", accuracy="logit")
+"""mean of -y log s(z) - (1 - y) log(1 - s(z)) = softplus(z) - y z, from logits z, labels y in [0, 1]."""
 cross_entropy = Loss("cross_entropy", _cross_entropy, reduction="mean", accuracy="argmax")
+"""mean of -log softmax(z)_y = log sum_i e**z_i - z_y over samples; logits z, class index y."""
 
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (sse, mse, hinge, binary_cross_entropy, cross_entropy)}
 """Every built-in loss by name, so ``fit(loss="hinge")`` works."""

@@ -13,8 +13,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
 
-def test_the_readme_has_examples() -> None:
-    assert len(BLOCKS) >= 4
+def test_the_readme_has_the_engine_example() -> None:
+    # The README is the front page; the other examples live on the site (tests/test_site_examples.py).
+    assert len(BLOCKS) >= 1
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))

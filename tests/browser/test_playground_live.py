@@ -16,6 +16,8 @@ import pytest
 
 from tests.browser.servers import voila, voila_log
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = """\
 from nn import playground
 

@@ -15,6 +15,8 @@ from nn import Playground
 
 pytest.importorskip("numpy")
 
+pytestmark = pytest.mark.slow
+
 FRAMES = 12
 
 
