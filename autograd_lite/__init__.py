@@ -29,6 +29,7 @@ from .pictures import (
     save_animation,
     show_frames,
 )
+from .recording import Recording, ReplayFallback, ReplayRefused, recording
 from .tape import Tape
 from .value import Value, apply, define_op, dot, logsumexp, value_sum
 
@@ -37,6 +38,9 @@ __version__ = "0.1.0"
 __all__ = [
     "OPS",
     "AnomalyError",
+    "Recording",
+    "ReplayFallback",
+    "ReplayRefused",
     "DrawOptions",
     "Frame",
     "GradcheckError",
@@ -69,6 +73,7 @@ __all__ = [
     "logsumexp",
     "no_grad",
     "numerical_grad",
+    "recording",
     "save_animation",
     "show_frames",
     "topological_order",

@@ -8,6 +8,12 @@ uses it has had its turn, which is exactly when its gradient is complete) and ad
 upstream x local to each operand. Every walk is iterative, so a chain of a million nodes needs
 no recursion. ``create_graph=True`` has its own loop, over Values rather than floats, because
 its gradients must themselves be differentiable.
+
+One rule changes the plain product, in every pass: a local derivative of exactly 0 passes no
+gradient on (``blocks``). Where an op is flat in an operand (relu below 0, ``a ** 0`` in a), an
+infinite or NaN gradient from above stops there and contributes 0, as PyTorch's relu does, so
+``sqrt(relu(x))`` at x < 0 has gradient 0 rather than inf x 0 = NaN. ``detect_anomaly()`` still
+stops at the op above, where the infinity appears.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, overload
 
 from .checked_io import to_float
 from .mode import ANOMALY, OPEN, AnomalyError, current, derivative_limits
+from .ops import blocks, contribution
 from .value import Value, dot
 
 GradOutput = float | int | Value
@@ -48,7 +55,10 @@ def chain_rule_pass(
 
     Nodes come in Kahn's order: a node is processed only after every node that uses it, so when
     its turn comes its gradient (in ``_flow``) is complete, and it adds upstream x local to the
-    ``_flow`` of each operand. ``observer(node)``, if given, is called after each node's turn.
+    ``_flow`` of each operand. A node whose gradient is inf or NaN takes the rare path
+    ``_pass_on_non_finite`` instead, where a local derivative of exactly 0 sends nothing
+    (``blocks``); the loop tests that once per node, never per operand, so backward keeps its
+    speed. ``observer(node)``, if given, is called after each node's turn.
     ``into_grad`` makes it backward(): each computed node's ``.grad`` becomes its gradient of
     this pass and each leaf's ``.grad`` grows by it; backward needs no list of the nodes, and
     building one would cost it a tenth of its time. The caller holds ``PASS_LOCK``.
@@ -103,6 +113,9 @@ def chain_rule_pass(
                 b._flow = zero
                 b._pending = 1
                 push(b)
+    # The ends of the float line: `not below < upstream < above` is True exactly for inf and NaN
+    # (every comparison with NaN is False), two float comparisons that make no new float.
+    below, above = -math.inf, math.inf
     order: list[Value] = []
     root._flow = seed
     ready = [root]
@@ -120,7 +133,9 @@ def chain_rule_pass(
         else:
             if into_grad:
                 node._grad = upstream
-            if type(a) is tuple:
+            if not below < upstream < above:  # inf or NaN: the rare path
+                _pass_on_non_finite(node, upstream, push)
+            elif type(a) is tuple:
                 for operand, local in zip(a, node._da):
                     if type(operand) is not float:
                         operand._flow += upstream * local
@@ -142,6 +157,19 @@ def chain_rule_pass(
         if observer is not None:
             observer(node)
     return order
+
+
+def _pass_on_non_finite(node: Value, upstream: float, push: Callable[[Value], object]) -> None:
+    """``node``'s turn in ``chain_rule_pass`` when its gradient is inf or NaN: upstream x local into
+    each operand, except where the zero-derivative rule (``blocks``) sends nothing."""
+    for operand, local in _operand_slots(node):
+        if isinstance(operand, Value):
+            flow = operand._flow
+            assert flow is not None  # the counting walk gave every operand a float
+            operand._flow = flow + contribution(upstream, local)
+            operand._pending = left = operand._pending - 1
+            if not left:
+                push(operand)
 
 
 def _warm_up() -> None:
@@ -288,6 +316,7 @@ def _grad_as_values(output: Value, targets: list[Value], grad_output: GradOutput
     order = topological_order(output)
     leads = leads_to(order, targets)
     grads: dict[Value, Value] = {output: seed}
+    zero = Value.constant(0.0)
     # Derivative rules take IEEE limits at the edges of a domain (d sqrt / dz at 0 is inf, as
     # PyTorch gives) and leave the anomaly check to this loop, which names the op differentiated.
     with derivative_limits():
@@ -295,19 +324,30 @@ def _grad_as_values(output: Value, targets: list[Value], grad_output: GradOutput
             rule = node._rule
             if node._a is None or node not in leads or rule is None:
                 continue
-            upstream = grads[node]
+            # No entry when every contribution to the node was blocked: its gradient is 0, and it
+            # passes 0 x local on as the float pass does (0 x inf is NaN there too).
+            upstream = grads.get(node, zero)
+            finite = math.isfinite(upstream.data)
             operands = node.parents  # plain numbers as constant leaves, for the Value rules
             for operand, local in zip(operands, rule.value_grads(*operands, node), strict=True):
                 if operand not in leads:
                     continue
+                if not finite and blocks(upstream.data, _data(local)):
+                    # Left out: upstream x local would be NaN. With a finite upstream every
+                    # contribution stays, so a local derivative that is 0 only at this point
+                    # keeps its own derivative for the next order.
+                    continue
                 contribution = upstream * local
                 if checked and not math.isfinite(contribution.data):
-                    local_data = local.data if isinstance(local, Value) else float(local)
-                    raise AnomalyError(_anomaly_message(node, operand, upstream.data, local_data))
+                    raise AnomalyError(_anomaly_message(node, operand, upstream.data, _data(local)))
                 known = grads.get(operand)
                 grads[operand] = contribution if known is None else known + contribution
-    zero = Value.constant(0.0)
     return [grads.get(target, zero) for target in targets]
+
+
+def _data(local: Value | float) -> float:
+    """The number a Value rule's local derivative holds (a rule may give a plain number)."""
+    return local.data if isinstance(local, Value) else float(local)
 
 
 def hessian(output: Value, inputs: Sequence[Value]) -> list[list[float]]:

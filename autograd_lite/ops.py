@@ -3,6 +3,10 @@ ways: its result on floats, its local derivatives on floats (what ``backward`` m
 upstream gradient by), and the same derivatives built from Values (what ``create_graph=True``
 differentiates again).
 
+The chain rule multiplies the upstream gradient by each local derivative, with one exception
+written once here (``blocks``): a local derivative of exactly 0 passes nothing on, so an
+infinite or NaN gradient stops at a flat op (relu below 0) instead of becoming inf x 0 = NaN.
+
 Every forward rule is a total function on IEEE floats: at the edge of its domain it returns the
 limit (1/0 is inf, log 0 is -inf, sqrt of -1 is nan), as PyTorch does. Inputs a user should be
 told about (a division by zero, the log of a negative number) are refused by the op's
@@ -11,7 +15,8 @@ limits rather than mistakes, skip it.
 
 Add your own op with ``autograd_lite.define_op`` (in ``value``): it puts a rule in ``OPS``,
 and from then on ``backward``, ``grad(create_graph=True)``, the replay tape and the pictures
-all know it. This module knows only floats, so it imports nothing from the rest of the package.
+all know it. This module knows only floats, so it imports nothing from the rest of the package
+but ``checked_io.describe``, which keeps a bad definition's message short.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import math
 import operator
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
+
+from .checked_io import describe
 
 FloatFn = Callable[..., float]
 LocalGradFn = Callable[..., tuple[float, ...]]
@@ -94,6 +101,29 @@ def _limit(function: Callable[[float], float], a: float, overflow: float = math.
         return overflow
 
 
+# ---- the chain rule's one exception: a zero derivative blocks -------------------------------
+
+
+def blocks(upstream: float, local: float) -> bool:
+    """The zero-derivative rule: True when the chain rule sends nothing through ``local``, which is
+    when ``local`` is exactly 0 and ``upstream`` is inf or NaN (the contribution is then 0, not NaN).
+
+    A local derivative of exactly 0 means the op is flat in that operand at this point (relu
+    below 0, ``a ** 0`` in a, ``x * 0.0`` in x), so the function does not change with it, whatever
+    arrives from above; PyTorch's relu and threshold do the same with a ``where``. For a finite
+    upstream, upstream x 0 is 0 anyway, so the rule never changes a finite result. A NaN local
+    derivative (relu of NaN) is not 0 and still passes NaN on. Every pass applies this one
+    function: ``backward``, ``grad`` (with and without ``create_graph``), ``hessian`` and the step
+    frames in ``engine``, ``Value._backward``, and any replay that computes gradients its own way.
+    """
+    return local == 0.0 and not math.isfinite(upstream)
+
+
+def contribution(upstream: float, local: float) -> float:
+    """What one operand slot receives: upstream x local, or 0 where the zero-derivative rule ``blocks``."""
+    return 0.0 if blocks(upstream, local) else upstream * local
+
+
 # ---- forward rules on floats ---------------------------------------------------------------
 
 
@@ -118,7 +148,7 @@ def div(a: float, b: float) -> float:
 
 
 def power(a: float, b: float) -> float:
-    """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a)"""
+    """a ** b; d/da = b * a**(b-1) (0 for b = 0, blocking even an infinite gradient), d/db = a**b * log(a)"""
     return ieee_pow(a, b)
 
 
@@ -128,7 +158,7 @@ def neg(a: float) -> float:
 
 
 def absolute(a: float) -> float:
-    """|a|; d/da = sign(a), taken as 0 at a = 0"""
+    """|a|; d/da = sign(a), taken as 0 at a = 0 (a 0 that blocks even an infinite gradient)"""
     return abs(a)
 
 
@@ -159,7 +189,7 @@ def sigmoid(a: float) -> float:
 
 
 def relu(a: float) -> float:
-    """max(0, a); d/da = 1 for a > 0 and 0 for a <= 0 (the derivative at exactly 0 is 0)"""
+    """max(0, a); d/da = 1 for a > 0, 0 for a <= 0 (a 0 that blocks even an infinite gradient), NaN at NaN"""
     # `a > 0.0 or a != a` keeps NaN: NaN is not > 0, yet max(0, NaN) is NaN under IEEE.
     return a if a > 0.0 or a != a else 0.0
 
@@ -328,15 +358,18 @@ def _softmax_grads(*args: float) -> tuple[float, ...]:
 
 
 def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    # The derivatives that are 0 here are constants, not ``a * 0.0``: a constant 0 is 0 even when a
+    # is inf (where a * 0.0 is NaN), and its own derivative is 0, so the zero-derivative rule
+    # (``blocks``) sees an exact 0 on every pass.
     if b.is_constant:
         # Keep the exponent a constant so a negative base with an integer power stays legal.
         exponent = b.data
-        da = exponent * a ** (exponent - 1.0) if exponent != 0.0 else a * 0.0
-        return (da, b * 0.0)
+        da = exponent * a ** (exponent - 1.0) if exponent != 0.0 else a.constant(0.0)
+        return (da, a.constant(0.0))
     # d/db = a**b log a; at a = 0 its limit from above is 0 (as in _power_grads), not 0 * -inf.
-    db = out * a.log() if a.data != 0.0 else b * 0.0
+    db = out * a.log() if a.data != 0.0 else a.constant(0.0)
     # d/da = b a**(b-1) is 0 * inf at a = b = 0: 0 there, as the float rule and PyTorch give.
-    da = b * a ** (b - 1.0) if a.data != 0.0 or b.data != 0.0 else b * 0.0
+    da = b * a ** (b - 1.0) if a.data != 0.0 or b.data != 0.0 else a.constant(0.0)
     return (da, db)
 
 
@@ -392,17 +425,35 @@ OPS: dict[str, Op] = {
 
 
 def register(rule: Op) -> Op:
-    """Add ``rule`` to ``OPS`` (checked: a new name, a callable for every rule); returns it."""
-    if not isinstance(rule.name, str) or not rule.name.isidentifier():
-        raise ValueError(f"define_op: the name must be a Python identifier, got {rule.name!r}")
-    if rule.name in OPS:
-        raise ValueError(f"define_op: an op named {rule.name!r} already exists")
-    if type(rule.arity) is not int or rule.arity < -1 or rule.arity == 0:
-        raise ValueError(f"define_op: arity must be 1, 2, ... or -1 (variadic), got {rule.arity!r}")
-    for field in ("forward", "local_grads", "value_grads"):
-        if not callable(getattr(rule, field)):
-            raise TypeError(f"define_op {rule.name!r}: {field} must be callable, got {getattr(rule, field)!r}")
-    if rule.refuse is not None and not callable(rule.refuse):
-        raise TypeError(f"define_op {rule.name!r}: refuse must be callable or None")
+    """Add ``rule`` to ``OPS`` (checked by ``check_new_rule``); returns it."""
+    check_new_rule(rule)
     OPS[rule.name] = rule
     return rule
+
+
+def check_new_rule(rule: Op) -> None:
+    """Refuse a rule that cannot join ``OPS``: a name that is taken or not an identifier, an arity
+    other than 1, 2 or -1, or a rule that is not callable."""
+    name = rule.name
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"define_op: the name must be a Python identifier, got {describe(name)}")
+    if name in OPS:
+        raise ValueError(f"define_op: an op named {describe(name)} already exists")
+    arity = rule.arity
+    if type(arity) is int and arity > 2:
+        # A node keeps one or two operands in slots, or any number in a tuple (arity -1).
+        raise ValueError(
+            f"define_op {describe(name)}: arity must be 1, 2 or -1, got {describe(arity)}; for an op of "
+            f"more than 2 operands give arity=-1 (any number of operands; forward may check how many)"
+        )
+    if type(arity) is not int or arity not in (1, 2, -1):
+        raise ValueError(
+            f"define_op {describe(name)}: arity must be 1, 2 or -1 (any number of operands), "
+            f"got {describe(arity)}"
+        )
+    for field in ("forward", "local_grads", "value_grads"):
+        given = getattr(rule, field)
+        if not callable(given):
+            raise TypeError(f"define_op {describe(name)}: {field} must be callable, got {describe(given)}")
+    if rule.refuse is not None and not callable(rule.refuse):
+        raise TypeError(f"define_op {describe(name)}: refuse must be callable or None")

@@ -14,9 +14,13 @@ a tape replays the operations it recorded. The two agree whenever the recorded o
 depend on the values. A choice made inside an op is made again on every replay: relu's and
 abs's kink, sigmoid's two formulas, the branches inside each derivative. A choice made in Python
 is frozen as recorded: ``x if x.data > 0 else -x``, ``max(a, b)`` on Values, a loop that runs
-until a value is small, a slope picked from ``x.data``. Such a tape silently replays the old
-branch; record a new tape (or stay eager) when the structure depends on the values. Leaves that
-are not inputs (data rows, constants) keep the values they had when the tape was recorded.
+until a value is small. A tape cannot see such a choice in a graph built before it; build the
+graph inside ``autograd_lite.recording()`` and pass ``recording=``, and the tape refuses
+(``ReplayRefused``, naming the line) whenever Python read a number meanwhile. Leaves that are
+not inputs (data rows, constants) keep the values they had when the tape was recorded.
+
+Threads may share a tape: each thread replays in a workspace of its own (a copy of the recorded
+numbers, made on its first replay).
 
 How it stays exact: each operation is evaluated by the same rule of ``ops``, on the same
 floats, as the eager engine evaluates it (the most frequent ones, ``+ - * neg relu dot sum``,
@@ -29,6 +33,7 @@ updated a slice at a time; and only the operations on a path to an input are wal
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from operator import add, itemgetter
@@ -38,6 +43,7 @@ from . import ops
 from .checked_io import to_float
 from .engine import backward_anomaly_message, leads_to, topological_order
 from .mode import ANOMALY, OPEN, AnomalyError, current
+from .recording import Recording
 from .value import Value, check_power_base, forward_anomaly_message, needs_power_check
 
 Gather = Callable[[list[float]], Sequence[float]]
@@ -85,18 +91,45 @@ def _scatter(grads: list[float], target: Target, contributions: Iterable[float])
             grads[slot] += contribution
 
 
+class _Workspace:
+    """One thread's numbers: a value for every slot, and whether its last forward finished."""
+
+    __slots__ = ("values", "ready")
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+        self.ready = False
+
+
 class Tape:
-    """The graph below ``output``, recorded so it can be replayed for new values of ``inputs``."""
+    """The graph below ``output``, recorded so it can be replayed for new values of ``inputs``.
+
+    A Tape made from a graph built before (``Tape(loss, params)``) cannot know whether Python
+    branched on a number while that graph was built; one made with ``recording=`` can, and
+    refuses (``ReplayRefused``) when it did. Threads may share a Tape: each thread replays in a
+    workspace of its own, so ``forward`` then ``backward`` in one thread never sees another's.
+    """
 
     __slots__ = (
-        "_inputs", "_in_graph", "_values", "_forward", "_backward", "_steps", "_output",
-        "_output_is_leaf", "_labels", "_constant", "_ready", "_watched",
+        "_inputs", "_in_graph", "_template", "_forward", "_backward", "_steps", "_output",
+        "_output_is_leaf", "_labels", "_constant", "_local", "_watched",
     )
 
-    def __init__(self, output: Value, inputs: Iterable[Value], *, watch: Iterable[Value] = ()) -> None:
-        """Record the graph below ``output``; ``watch`` names other nodes whose replayed values you want."""
+    def __init__(
+        self,
+        output: Value,
+        inputs: Iterable[Value],
+        *,
+        watch: Iterable[Value] = (),
+        recording: Recording | None = None,
+    ) -> None:
+        """Record the graph below ``output``; ``watch`` names other nodes whose replayed values you
+        want; ``recording`` (from ``with recording() as rec:`` around building the graph) proves
+        that Python read no number meanwhile, or refuses."""
         if not isinstance(output, Value):
             raise TypeError(f"Tape: output must be a Value, got {type(output).__name__}")
+        if recording is not None:
+            recording.refuse("Tape")
         chosen = tuple(inputs)
         order = topological_order(output)
         operations = [node for node in reversed(order) if not node.is_leaf]
@@ -113,16 +146,16 @@ class Tape:
         size = len(slot) + len(constants)
         self._inputs = chosen
         self._in_graph = tuple(leaf in present for leaf in chosen)
-        self._values = [0.0] * size
+        self._template = [0.0] * size
         self._labels = [""] * size
         self._constant = [True] * size
         for node, index in slot.items():
             self._labels[index] = node.label
             self._constant[index] = node.is_constant
             if node.is_leaf:
-                self._values[index] = node.data
+                self._template[index] = node._data
         for index, number in constants.items():
-            self._values[index] = number
+            self._template[index] = number
         self._steps = tuple(_Step(node.op, slot[node], operand_slots[node]) for node in operations)
         self._forward = [_forward_instruction(node, step) for node, step in zip(operations, self._steps, strict=True)]
         # Backwards in Kahn order (the reverse of the forward order), skipping what leads nowhere.
@@ -133,7 +166,7 @@ class Tape:
         ]
         self._output = slot[output]
         self._output_is_leaf = output.is_leaf
-        self._ready = False
+        self._local = threading.local()
 
     # ---- public interface -----------------------------------------------------------------
 
@@ -157,20 +190,22 @@ class Tape:
         for index, number in enumerate(numbers):
             if type(number) is not float:
                 numbers[index] = to_float(number, "Tape.forward")
-        v = self._values
+        workspace = self._workspace()
+        v = workspace.values
         v[: len(numbers)] = numbers
-        self._ready = False
+        workspace.ready = False
         _run_forward(v, self._forward)
         if OPEN.count and current() & ANOMALY:
             _check_forward(v, self._steps, self._labels)
-        self._ready = True
+        workspace.ready = True
         return v[self._output]
 
     def watched(self) -> list[float]:
-        """The values the last ``forward`` gave the nodes named in ``watch`` (a model's scores)."""
-        if not self._ready:
+        """The values this thread's last ``forward`` gave the nodes named in ``watch`` (a model's scores)."""
+        workspace = self._workspace()
+        if not workspace.ready:
             raise RuntimeError("Tape.watched: call forward() first (the last forward failed or never ran)")
-        values = self._values
+        values = workspace.values
         return [values[index] for index in self._watched]
 
     def backward(self, grad: float = 1.0) -> list[float]:
@@ -201,20 +236,37 @@ class Tape:
 
     # ---- the passes -------------------------------------------------------------------------
 
+    def _workspace(self) -> _Workspace:
+        """This thread's workspace, made from the recorded numbers on its first replay."""
+        try:
+            workspace: _Workspace = self._local.workspace
+        except AttributeError:
+            workspace = self._local.workspace = _Workspace(list(self._template))
+        return workspace
+
     def _gradients(self, seed: float, start: list[float]) -> list[float]:
-        if not self._ready:
+        workspace = self._workspace()
+        if not workspace.ready:
             raise RuntimeError("Tape.backward: call forward() first (the last forward failed or never ran)")
-        grads = [0.0] * len(self._values)
+        values = workspace.values
+        grads = [0.0] * len(values)
         grads[: len(start)] = start
         if self._output_is_leaf:
             grads[self._output] += seed
         else:
             grads[self._output] = seed
         if OPEN.count and current() & ANOMALY:
-            _run_checked_backward(self._values, grads, self._steps, self._labels, self._constant)
-        else:
-            _run_backward(self._values, grads, self._backward)
-        return grads[: len(start)]
+            _run_checked_backward(values, grads, self._steps, self._labels, self._constant)
+            return grads[: len(start)]
+        fresh = list(grads)
+        _run_backward(values, grads, self._backward)
+        result = grads[: len(start)]
+        # The zero-derivative rule (ops.blocks) changes a gradient only where the plain products
+        # make a NaN (inf x 0), so the fast pass stands unless a result is NaN; then run carefully.
+        if any(map(math.isnan, result)):
+            _run_careful_backward(values, fresh, self._steps)
+            result = fresh[: len(start)]
+        return result
 
 
 # ---- recording ---------------------------------------------------------------------------
@@ -425,6 +477,15 @@ def _check_forward(v: list[float], steps: Sequence[_Step], labels: list[str]) ->
             raise AnomalyError(forward_anomaly_message(step.op, result, names))
 
 
+def _run_careful_backward(v: list[float], g: list[float], steps: Sequence[_Step]) -> None:
+    """The backward pass edge by edge, each contribution by ``ops.contribution`` (the zero-derivative rule)."""
+    for step in reversed(steps):
+        upstream = g[step.out]
+        local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.operands), v[step.out])
+        for slot, local in zip(step.operands, local_grads, strict=True):
+            g[slot] += ops.contribution(upstream, local)
+
+
 def _run_checked_backward(
     v: list[float], g: list[float], steps: Sequence[_Step], labels: list[str], constant: list[bool]
 ) -> None:
@@ -437,7 +498,7 @@ def _run_checked_backward(
         upstream = g[step.out]
         local_grads = ops.OPS[step.op].local_grads(*(v[p] for p in step.operands), v[step.out])
         for slot, local in zip(step.operands, local_grads, strict=True):
-            total = g[slot] + upstream * local
+            total = g[slot] + ops.contribution(upstream, local)
             g[slot] = total
             if not constant[slot] and not math.isfinite(total):
                 raise AnomalyError(backward_anomaly_message(step.op, name(step.out), name(slot), upstream, local))

@@ -27,6 +27,7 @@ How a node is stored, and why:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
@@ -34,6 +35,7 @@ from typing import Any, Union
 from . import ops
 from .checked_io import describe, format_number, refuse_as_data, to_float
 from .mode import ANOMALY, LIMITS, NO_GRAD, OPEN, AnomalyError, current
+from .recording import OPEN_RECORDINGS, note_read
 
 Operand = Union["Value", int, float]
 Slot = Union["Value", float]
@@ -163,7 +165,9 @@ class Value:
 
     @property
     def data(self) -> float:
-        """The number this Value holds."""
+        """The number this Value holds (a read that ``recording()`` notes)."""
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("Value.data")
         return self._data
 
     @data.setter
@@ -257,11 +261,12 @@ class Value:
         return rule.spelling or rule.name
 
     def _backward(self) -> None:
-        """One node's chain-rule step, as micrograd's lecture calls it: operand.grad += self.grad * local."""
+        """One node's chain-rule step, as micrograd's lecture calls it: operand.grad += self.grad * local
+        (a local derivative of exactly 0 passes nothing on, as in ``backward``)."""
         upstream = self.grad
         for operand, local in zip(self.operands, self.local_grads, strict=True):
             if isinstance(operand, Value):
-                operand._grad = operand.grad + upstream * local
+                operand._grad = operand.grad + ops.contribution(upstream, local)
 
     # ---- Python protocol -------------------------------------------------------------------
 
@@ -269,19 +274,71 @@ class Value:
         label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
+    # Every way Python can get this Value's number: each is a read that recording() notes,
+    # because a replay would keep whatever Python decided with the number.
+
     def __float__(self) -> float:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("float()")
         return self._data
 
+    def __int__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("int()")
+        return int(self._data)
+
+    def __bool__(self) -> bool:
+        """``data != 0``, as for a float (so ``if v:`` tests the number, and a recording notes it)."""
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("bool()")
+        return self._data != 0.0
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("round()")
+        return round(self._data, ndigits)
+
+    def __trunc__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("math.trunc()")
+        return math.trunc(self._data)
+
+    def __floor__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("math.floor()")
+        return math.floor(self._data)
+
+    def __ceil__(self) -> int:
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("math.ceil()")
+        return math.ceil(self._data)
+
+    def __format__(self, spec: str) -> str:
+        """The repr for ``f"{v}"``; the number formatted as a float for ``f"{v:.3f}"`` (a read)."""
+        if not spec:
+            return repr(self)
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("format()")
+        return format(self._data, spec)
+
     def __lt__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, "<")
         return self._data < _compare_data(other, "<")
 
     def __le__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, "<=")
         return self._data <= _compare_data(other, "<=")
 
     def __gt__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, ">")
         return self._data > _compare_data(other, ">")
 
     def __ge__(self, other: Operand) -> bool:
+        if OPEN_RECORDINGS.count:
+            _note_comparison(self, other, ">=")
         return self._data >= _compare_data(other, ">=")
 
     # ---- operators: each is its rule in ops.OPS, made into a method below the class --------
@@ -333,7 +390,9 @@ class Value:
     # ---- the graph as a whole ----------------------------------------------------------------
 
     def detach(self) -> Value:
-        """A new leaf with the same data and no history."""
+        """A new leaf with the same data and no history (a read: the number leaves the graph)."""
+        if OPEN_RECORDINGS.count and self._rule is not CONSTANT:
+            note_read("detach()")
         return Value(self._data, self._label)
 
     def backward(self, grad: float = 1.0) -> None:
@@ -445,10 +504,16 @@ def _rebuild_graph(table: list[tuple[Any, ...]]) -> Value:
     """Unpickle a computed Value from the flat table ``__reduce__`` wrote; the root comes last."""
     nodes: list[Value] = []
     for data, grad, label, name, refs, local_grads, extra in table:
+        rule = ops.OPS.get(name)
+        if rule is None:
+            raise ValueError(
+                f"unpickling a graph: it uses the op {describe(name)}, which this process has not defined; "
+                f"run define_op({describe(name)}, ...) before loading it"
+            )
         out = _leaf(data)
-        out._grad, out._label, out._rule = grad, label, ops.OPS[name]
+        out._grad, out._label, out._rule = grad, label, rule
         operands = tuple(nodes[r] if type(r) is int else r for r in refs)
-        if ops.OPS[name].arity == -1:
+        if rule.arity == -1:
             out._a, out._da = operands, tuple(local_grads)
         else:
             out._a, out._da = operands[0], local_grads[0]
@@ -488,6 +553,8 @@ def _check_new_node(out: Value, inputs: Sequence[float]) -> None:
         names = [p.label or repr(p.data) if isinstance(p, Value) else repr(p) for p in out.operands]
         raise AnomalyError(forward_anomaly_message(rule.name, out._data, names))
     if flags & NO_GRAD:
+        if OPEN_RECORDINGS.count and any(isinstance(p, Value) and not p.is_constant for p in out.operands):
+            note_read(f"{rule.name} inside no_grad()")  # the result is a number cut loose from the graph
         out._rule = None
         out._a = None
         out._b = None
@@ -513,6 +580,12 @@ def _number(other: object, op: str) -> float:
 
 def _compare_data(other: object, op: str) -> float:
     return other._data if isinstance(other, Value) else to_float(other, op)
+
+
+def _note_comparison(value: Value, other: object, op: str) -> None:
+    """A comparison reads the number of each side that is a Value and not a constant."""
+    if not value.is_constant or (isinstance(other, Value) and not other.is_constant):
+        note_read(f"comparison {op}")
 
 
 def check_power_base(base: float, exponent: float) -> None:
@@ -611,8 +684,6 @@ def apply(op: str, *operands: Operand) -> Value:
     slots = tuple(_slot(p, op) for p in operands)
     if rule.arity == -1:
         return _variadic(rule, slots, _data_of(slots))
-    if rule.arity > 2:
-        raise ValueError(f"apply: {op} takes {rule.arity} operands; give it arity -1 to take any number")
     first: Slot = slots[0]
     if not any(isinstance(p, Value) for p in slots):
         first = Value.constant(first)  # plain numbers only: a constant leaf, so the result is a computed node
@@ -625,16 +696,18 @@ def apply(op: str, *operands: Operand) -> Value:
 
 
 def _made(op: str, kind: str) -> Callable[..., Value]:
-    """The method ``_function`` or ``_operator`` makes for ``op``, made once per op."""
+    """The method ``_function`` or ``_operator`` makes for ``op``, made once per rule."""
     key = (op, kind)
-    method = _METHODS.get(key)
-    if method is None:
-        method = _function(op) if kind == "one" else _operator(op, reflected=kind == "reflected")
-        _METHODS[key] = method
-    return method
+    rule = ops.OPS[op]
+    made = _METHODS.get(key)
+    # A rule deleted from OPS and defined again under its name is a new rule, with a new method.
+    if made is None or made[0] is not rule:
+        made = (rule, _function(op) if kind == "one" else _operator(op, reflected=kind == "reflected"))
+        _METHODS[key] = made
+    return made[1]
 
 
-_METHODS: dict[tuple[str, str], Callable[..., Value]] = {}
+_METHODS: dict[tuple[str, str], tuple[ops.Op, Callable[..., Value]]] = {}
 
 
 def define_op(
@@ -653,9 +726,21 @@ def define_op(
     ``forward(*inputs)`` gives the result on floats; ``local_grads(*inputs, out)`` its derivative
     with respect to each input, on floats; ``value_grads(*inputs, out)`` the same derivatives
     built from Values, so ``grad(create_graph=True)`` can differentiate them again. Check all
-    three with ``gradcheck(fn, point, order=2)``.
+    three with ``gradcheck(fn, point, order=2)``. ``arity`` is 1, 2 or -1 (any number of
+    operands). What your rules return is checked on every call, as ``Value(...)`` checks data:
+    an int becomes a float; a complex number, a str or None, or a count of derivatives other
+    than one per operand, is refused naming the op.
     """
-    rule = ops.register(ops.Op(name, arity, forward, local_grads, value_grads, domain, commutative, refuse, name))
+    given = ops.Op(name, arity, forward, local_grads, value_grads, domain, commutative, refuse, name)
+    ops.check_new_rule(given)
+    # The checks wrap your rules here, once: the built-in rules are trusted and run unwrapped.
+    rule = ops.register(
+        given._replace(
+            forward=_checked_forward(name, forward),
+            local_grads=_checked_derivatives(name, "local_grads", local_grads, _rule_number),
+            value_grads=_checked_derivatives(name, "value_grads", value_grads, _rule_value),
+        )
+    )
 
     def applied(*operands: Operand) -> Value:
         return apply(rule.name, *operands)
@@ -663,3 +748,56 @@ def define_op(
     applied.__name__ = applied.__qualname__ = name
     applied.__doc__ = forward.__doc__
     return applied
+
+
+def _checked_forward(op: str, forward: ops.FloatFn) -> ops.FloatFn:
+    """``forward`` with its result checked as ``Value(...)`` checks data, naming ``op``."""
+
+    @functools.wraps(forward)
+    def checked(*inputs: float) -> float:
+        return _rule_number(forward(*inputs), op, "the result of forward")
+
+    return checked
+
+
+def _checked_derivatives(
+    op: str, which: str, rule: Callable[..., Any], check: Callable[[object, str, str], Any]
+) -> Callable[..., tuple[Any, ...]]:
+    """``rule`` (local_grads or value_grads of ``op``) checked on every call: a tuple or list of one
+    derivative per operand, each passed through ``check``."""
+
+    @functools.wraps(rule)
+    def checked(*inputs_then_out: Any) -> tuple[Any, ...]:
+        derivatives = rule(*inputs_then_out)
+        expected = len(inputs_then_out) - 1
+        if not isinstance(derivatives, (tuple, list)):
+            kind = type(derivatives).__name__
+            raise TypeError(f"{op}: {which} must return a tuple of one derivative per operand, got {kind}")
+        if len(derivatives) != expected:
+            given, operands = _count(len(derivatives), "derivative"), _count(expected, "operand")
+            raise ValueError(f"{op}: {which} gave {given} for {operands}; it must give one per operand")
+        return tuple([check(d, op, f"{which}[{i}]") for i, d in enumerate(derivatives)])
+
+    return checked
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _rule_number(number: object, op: str, what: str) -> float:
+    """A number a rule of your own gave, as a float (what ``Value(...)`` takes), or an error naming ``op``."""
+    if type(number) is float:
+        return number
+    try:
+        return to_float(number, op)
+    except TypeError:
+        kind = type(number).__name__
+        raise TypeError(f"{op}: {what} must be a real number, got {kind} {describe(number)}") from None
+    except OverflowError:
+        raise OverflowError(f"{op}: {what} is {describe(number)}, too large for a float") from None
+
+
+def _rule_value(derivative: object, op: str, what: str) -> Value | float:
+    """A derivative ``value_grads`` gave: a Value as it is, a plain number as ``_rule_number`` takes it."""
+    return derivative if isinstance(derivative, Value) else _rule_number(derivative, op, what)

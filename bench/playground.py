@@ -3,7 +3,7 @@ second of the live widget for a 2-8-8-1 tanh network on 200 training points (and
 points), on one core.
 
 One displayed update ("playground step") is what the widget does for every frame while it
-plays: train one epoch by replaying the per-point tapes, evaluate the train and test loss, and
+plays: train one epoch by replaying the recorded point graph, evaluate the train and test loss, and
 redraw the views that changed (boundary, network with a heat map per unit, loss curves, status
 line), with the point's computation graph (Graphviz) redrawn at most once a second, as while
 playing. It runs the real widget object, without a browser: the updates go to ipywidgets'

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.engines import ENGINES, ONCE, SUPPORTED, TITLES
+from bench.scale import scale_section
 from bench.workloads import BIG_CHAIN_STEPS, CHAIN_STEPS, MEMORY_STEPS, TRAININGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,8 +257,9 @@ def _targets(results: Results, workloads: list[str]) -> list[str]:
     return [*lines, ""]
 
 
-def report(results: Results, workloads: list[str], rounds: int, quick: bool) -> str:
-    """The results as Markdown: the floor ratios, the times, batched against tensors, digits, targets, checks."""
+def report(results: Results, workloads: list[str], rounds: int, quick: bool, scale: list[str] | None = None) -> str:
+    """The results as Markdown: the floor ratios, the times, batched against tensors, digits, targets,
+    the scale section, checks."""
     engines = [e for e in ENGINES if any((w, e) in results.runs for w in workloads)]
     lines = [
         "# Benchmark results",
@@ -285,6 +287,7 @@ def report(results: Results, workloads: list[str], rounds: int, quick: bool) -> 
         *_batched_table(results, workloads),
         *_digits_table(results),
         *_targets(results, workloads),
+        *(scale or []),
         "## Checks",
         "",
     ]
@@ -320,16 +323,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round at small sizes, a smoke test")
     parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3, or 1 with --quick)")
-    parser.add_argument("--only", default="", help="comma-separated workloads, e.g. demo,memory")
+    parser.add_argument("--only", default="", help="comma-separated workloads, e.g. demo,memory,scale")
     parser.add_argument("--engines", default="", help="comma-separated engines, e.g. autograd-lite,floor")
     parser.add_argument("--output", default=None, help="Markdown file (default bench/results.md for a full run)")
     args = parser.parse_args(argv)
     rounds = args.rounds or (1 if args.quick else 3)
-    workloads = [w for w in args.only.split(",") if w] or list(SUPPORTED)
+    workloads = [w for w in args.only.split(",") if w] or [*SUPPORTED, "scale"]
     chosen = [e for e in args.engines.split(",") if e] or list(ENGINES)
     for name in workloads:
-        if name not in SUPPORTED:
-            parser.error(f"unknown workload {name!r}; choose from {', '.join(SUPPORTED)}")
+        if name not in SUPPORTED and name != "scale":
+            parser.error(f"unknown workload {name!r}; choose from {', '.join(SUPPORTED)}, scale")
+    scale = "scale" in workloads and not args.quick
+    workloads = [w for w in workloads if w != "scale"]
     results = Results()
     for round_index in range(rounds):
         for workload in workloads:
@@ -342,7 +347,9 @@ def main(argv: list[str] | None = None) -> None:
                 results.add(workload, engine, answer)
                 shown = f"{answer['value']:.4g} {answer['unit']}" if answer.get("ok") else answer.get("error")
                 print(f"round {round_index + 1}/{rounds}  {workload:9} {engine:14} {shown}", file=sys.stderr, flush=True)
-    text = report(results, workloads, rounds, args.quick)
+    # The scale section (bench/scale.py): fit(compiled=True) against PyTorch as the data and width grow.
+    scale_lines = scale_section(rounds)[0] if scale else None
+    text = report(results, workloads, rounds, args.quick, scale_lines)
     print(text)
     output = args.output or (None if args.quick else str(ROOT / "bench" / "results.md"))
     if output:

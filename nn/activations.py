@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from autograd_lite import Value
+from autograd_lite.checked_io import describe
 
 ActivationFn = Callable[[Value], Value]
 ActivationSpec = str | ActivationFn
@@ -59,7 +60,7 @@ def resolve_activation(spec: ActivationSpec, where: str) -> Activation:
     if isinstance(spec, str):
         if spec not in ACTIVATIONS:
             choices = ", ".join(repr(name) for name in ACTIVATIONS)
-            raise ValueError(f"{where}: unknown activation {spec!r}; choose from {choices} or pass a callable")
+            raise ValueError(f"{where}: unknown activation {describe(spec)}; choose from {choices} or pass a callable")
         return Activation(spec, ACTIVATIONS[spec])
     if not callable(spec):
         raise TypeError(f"{where}: activation must be a name or a callable, got {type(spec).__name__}")

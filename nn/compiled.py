@@ -1,66 +1,59 @@
-"""Training by replay, for ``fit(..., compiled=True)``: record the graphs once, then run every
-update without building a single Value.
+"""Training by replay, for ``fit(..., compiled=True)``: record the model once, then run every
+update without building a single Value, or say why not and train eagerly.
 
-- ``BatchedTraining``: every sample's graph (the model and the sample's own loss) is recorded
-  once and sorted by shape; each update replays a batch, full or mini, with numpy
-  (``autograd_lite.batched``): one numpy call per group of like nodes for all the batch's
-  samples of one shape. cross_entropy gives one shape per class (the target picks a logit);
-  other losses one shape in all. Results equal eager training's to about 1e-12 relative (the
-  batch's sums are added in another order).
+- The array training (``nn.array_training``), whenever the loss is one of nn's and numpy is
+  installed: one sample's graph, the model and the loss on input and target leaves, is recorded
+  inside ``autograd_lite.recording()``; every update replays it over the batch's rows with
+  numpy, and the optimiser updates the weights as arrays. Setup costs one recording, whatever
+  the number of samples. Results equal eager training's to about 1e-12 relative (the batch's
+  sums are added in another order).
 - ``CompiledBatch``: the full batch recorded as one float ``autograd_lite.Tape``, bit for bit
   eager's numbers; used when numpy is missing or the loss is one of your own, whose batch loss
-  cannot be split into per-sample losses.
+  cannot be split into samples.
 
-``compile_training`` picks one, or none. When it cannot use the batched replay it says why in a
-``ReplayFallback`` warning: numpy missing, a loss of your own, or samples whose graphs differ in
-shape although their targets agree, which means Python code branched on values (``x if x.data
-> 0 else ...``, a loop that stops on a value). Such a model trains eagerly, because a recording
-would freeze the branch each sample took.
+A replay is never silently wrong. When Python read a number of a Value while the graph was
+recorded (``x if x.data > 0 else ...``, ``max(a, b)``, a loop that stops on a value), a replay
+would keep that branch for every sample and every later weight, so ``compile_training`` trains
+eagerly instead and says so in a ``ReplayFallback`` warning naming the line that read; it warns
+the same way for every other reason it cannot replay (numpy missing, a loss of its own with
+mini-batches, a replay that disagrees with eager evaluation on the samples it checks).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from autograd_lite import Tape, Value
+from autograd_lite import Tape, Value, recording
+from autograd_lite.recording import ReplayFallback, why_not_replayable
 
-from .losses import LOSSES, Loss
+from .losses import Loss
 from .losses import l2 as l2_penalty
 from .metrics import FloatOutput
-from .module import Module, Output
+from .module import Module
 from .optim import Optimizer
+from .updates import Update, Updates, count_correct, grad_sizes
 
-MAX_SHAPES = 64
-"""The most graph shapes (one replay each per update) the batched replay takes on; beyond, eager."""
-
-Step = tuple[float, list[FloatOutput], float]
+__all__ = ["CompiledBatch", "ReplayFallback", "compile_training"]
 
 
-class ReplayFallback(UserWarning):
-    """fit(compiled=True) could not use the batched replay; the message says why and what it does instead."""
-
-
-class _CannotBatch(Exception):
-    """Why the batched replay cannot train this model on this data; ``branches``: because
-    Python code branched on values, so no recording (batched or not) would give eager's numbers."""
+class _CannotCompile(Exception):
+    """Why no replay will do; ``branches``: a recording would freeze a Python branch, so not even
+    the float Tape may be used."""
 
     def __init__(self, reason: str, *, branches: bool = False) -> None:
         super().__init__(reason)
         self.branches = branches
 
 
-def _flat(output: Output) -> list[Value]:
+def _flat(output: Any) -> list[Value]:
     return [output] if isinstance(output, Value) else list(output)
 
 
-def _regroup(values: list[float], width: int | None) -> FloatOutput:
-    return values[0] if width is None else values
-
-
 class CompiledBatch:
-    """One full batch, recorded once as a float Tape; ``step`` replays forward and backward, then updates."""
+    """One full batch, recorded once as a float Tape; each update replays forward and backward,
+    then steps the optimiser on the Values (which hold the weights all along)."""
 
     def __init__(
         self,
@@ -68,145 +61,101 @@ class CompiledBatch:
         inputs: Sequence[Sequence[float]],
         targets: Sequence[Any],
         loss: Loss,
+        optimizer: Optimizer,
+        *,
         l2: float = 0.0,
+        rule: str | None = None,
     ) -> None:
-        self.model = model
-        outputs = [model(x) for x in inputs]
-        total: Value = loss(outputs, targets)
-        if l2:
-            total = total + l2_penalty(model.parameters(), l2)
+        self.model, self.targets, self.optimizer, self.rule = model, targets, optimizer, rule
+        self.groups = model.parameter_groups()
+        with recording() as seen:
+            outputs = [model(x) for x in inputs]
+            total: Value = loss(outputs, targets)
+            if l2:
+                total = total + l2_penalty(model.parameters(), l2)
+        if seen.read:
+            raise _CannotCompile(why_not_replayable(seen), branches=True)
         # Remember each sample's shape (one Value, or a list) to regroup the replayed outputs.
         self.widths = [None if isinstance(out, Value) else len(out) for out in outputs]
         watched = [v for out in outputs for v in _flat(out)]
-        self.tape = Tape(total, model.parameters(), watch=watched)
+        self.tape = Tape(total, model.parameters(), watch=watched, recording=seen)
 
-    def step(self, batch: Sequence[int], optimizer: Optimizer) -> Step:
-        """Replay the full batch at the current weights, update them; (loss before, outputs, lr)."""
+    def begin(self) -> None:
+        """Nothing to read: the Values are the weights."""
+
+    def sync(self) -> None:
+        """Nothing to write: the Values are the weights."""
+
+    def update(self, batch: Sequence[int] | None) -> Update:
+        """Replay the full batch at the current weights and step (``batch`` is every sample)."""
         self.model.zero_grad()
-        optimizer.zero_grad()
+        self.optimizer.zero_grad()
         loss = self.tape.replay()
         flat = self.tape.watched()
         outputs: list[FloatOutput] = []
         position = 0
         for width in self.widths:
             size = 1 if width is None else width
-            outputs.append(_regroup(flat[position : position + size], width))
+            outputs.append(flat[position] if width is None else flat[position : position + size])
             position += size
-        lr = optimizer.step()
-        return loss, outputs, lr
+        lr = self.optimizer.step()
+        return Update(loss, count_correct(self.rule, outputs, self.targets), lr, grad_sizes(self.groups))
 
 
-class _ShapeReplay:
-    """The samples of one graph shape: their tape, their numbers, and which samples they are."""
+def _array_training(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    loss: Loss,
+    optimizer: Optimizer,
+    l2: float,
+    rule: str | None,
+) -> Updates:
+    """The array training, or _CannotCompile saying why not."""
+    try:
+        import autograd_lite.batched  # noqa: F401  # numpy is the 'batched' extra: asked for here, first
 
-    def __init__(self, tape: Any, batch: Any, samples: list[int]) -> None:
-        self.tape = tape
-        self.batch = batch
-        self.samples = samples
+        from .array_training import ArrayTraining
+        from .sample_replay import CannotReplay, SampleReplay
+    except ImportError:
+        raise _CannotCompile('numpy is not installed (pip install "autograd-lite[batched]")') from None
+    from .sample_losses import sample_loss
 
-
-class BatchedTraining:
-    """Every sample recorded once; ``step`` replays the samples of a batch with numpy, then updates."""
-
-    def __init__(
-        self, model: Module, inputs: Sequence[Sequence[float]], targets: Sequence[Any], loss: Loss, l2: float = 0.0
-    ) -> None:
-        from autograd_lite.batched import BatchRecorder  # numpy is imported only when asked for
-
-        self.model = model
-        self.parameters = model.parameters()
-        self.summed = loss.reduction == "sum"
-        recorder = BatchRecorder(self.parameters)
-        shape_of_target: dict[Hashable, int] = {}
-        first_with_target: dict[Hashable, int] = {}
-        self.width: int | None = None
-        for index, (x, target) in enumerate(zip(inputs, targets, strict=True)):
-            output = model(x)
-            self.width = None if isinstance(output, Value) else len(output)
-            key = _target_key(target)
-            shape = recorder.add(loss([output], [target]), _flat(output), likely=shape_of_target.get(key, 0))
-            known = shape_of_target.setdefault(key, shape)
-            if known != shape:
-                raise _CannotBatch(
-                    f"samples {first_with_target[key]} and {index} have the same target but graphs of different "
-                    f"shapes ({recorder.difference(known, shape)}): Python code branched on values",
-                    branches=True,
-                )
-            first_with_target.setdefault(key, index)
-        if recorder.shapes > MAX_SHAPES:
-            raise _CannotBatch(f"the samples' graphs have {recorder.shapes} shapes, more than {MAX_SHAPES}")
-        self.shapes = [_ShapeReplay(tape, batch, samples) for tape, batch, samples in recorder.compile()]
-        self.place = {
-            sample: (number, row) for number, shape in enumerate(self.shapes) for row, sample in enumerate(shape.samples)
-        }
-        # A parameter no sample's graph uses keeps no gradient, as after eager backward().
-        self.used = [any(flags) for flags in zip(*(shape.tape.uses for shape in self.shapes), strict=True)]
-        self.l2_tape = Tape(l2_penalty(self.parameters, l2), self.parameters) if l2 else None
-
-    def step(self, batch: Sequence[int], optimizer: Optimizer) -> Step:
-        """Replay the samples ``batch`` at the current weights, update them; (loss before, outputs, lr)."""
-        # As train_batch does: no gradient survives from an earlier batch (the model's own list,
-        # rather than model.zero_grad(), which walks every parameter's dotted name).
-        for param in self.parameters:
-            param.zero_grad()
-        optimizer.zero_grad()
-        weight = 1.0 if self.summed else 1.0 / len(batch)
-        values = [p.data for p in self.parameters]
-        rows: dict[int, list[int]] = {}
-        for sample in batch:
-            number, row = self.place[sample]
-            rows.setdefault(number, []).append(row)
-        total = 0.0
-        grads: Any = 0.0
-        outputs: dict[int, FloatOutput] = {}
-        for number, shape in enumerate(self.shapes):
-            chosen = rows.get(number)
-            if not chosen:
-                continue
-            losses = shape.tape.forward(shape.batch[chosen], values)
-            total += float(losses.sum())
-            grads = grads + shape.tape.backward(weight)
-            watched = [column.tolist() for column in shape.tape.watched()]
-            for position, row in enumerate(chosen):
-                outputs[shape.samples[row]] = _regroup([column[position] for column in watched], self.width)
-        for param, gradient, used in zip(self.parameters, list(grads), self.used, strict=True):
-            if used:
-                param.grad = float(gradient)
-        loss = total if self.summed else total * weight
-        if self.l2_tape is not None:
-            loss += self.l2_tape.replay()
-        lr = optimizer.step()
-        return loss, [outputs[sample] for sample in batch], lr
-
-
-def _target_key(target: Any) -> Hashable:
-    """A target as a dictionary key: a number, or a tuple for a list of targets."""
-    if isinstance(target, Sequence) and not isinstance(target, str):
-        return tuple(_target_key(t) for t in target)
-    return target if isinstance(target, Hashable) else repr(target)
+    form = sample_loss(loss)
+    if form is None:
+        raise _CannotCompile(f"the loss {loss.name!r} is not one of nn's, so its batch cannot be split into samples")
+    try:
+        replay = SampleReplay(model, form, X[0])
+        columns = replay.columns(X, y)
+        replay.check_against_eager(X, y, columns, loss)
+        return ArrayTraining(replay, columns, y, optimizer, l2=l2, rule=rule, groups=model.parameter_groups())
+    except CannotReplay as reason:
+        raise _CannotCompile(str(reason), branches=reason.branches) from None
 
 
 def compile_training(
     model: Module,
-    inputs: Sequence[Sequence[float]],
-    targets: Sequence[Any],
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
     loss: Loss,
+    optimizer: Optimizer,
+    *,
     l2: float,
+    rule: str | None,
     full_batch: bool,
-) -> BatchedTraining | CompiledBatch | None:
+) -> Updates | None:
     """The replay ``fit(compiled=True)`` trains with, or None to train eagerly (with a ReplayFallback warning)."""
     try:
-        if not any(loss is known for known in LOSSES.values()):
-            raise _CannotBatch(f"the loss {loss.name!r} is not one of nn's, so its batch cannot be split into samples")
-        try:
-            import autograd_lite.batched  # noqa: F401  # numpy is the 'batched' extra
-        except ImportError:
-            raise _CannotBatch('numpy is not installed (pip install "autograd-lite[batched]")') from None
-        return BatchedTraining(model, inputs, targets, loss, l2)
-    except _CannotBatch as reason:
+        return _array_training(model, X, y, loss, optimizer, l2, rule)
+    except _CannotCompile as reason:
         if full_batch and not reason.branches:
+            try:
+                batch = CompiledBatch(model, X, y, loss, optimizer, l2=l2, rule=rule)
+            except _CannotCompile as tape_reason:
+                _warn(f"{reason}; and {tape_reason}; training eagerly instead")
+                return None
             _warn(f"{reason}; replaying the full batch with the float Tape instead")
-            return CompiledBatch(model, inputs, targets, loss, l2)
+            return batch
         _warn(f"{reason}; training eagerly instead")
         return None
 

@@ -17,6 +17,8 @@ import itertools
 import math
 import random
 
+from autograd_lite.checked_io import describe
+
 from .checks import check_count, check_positive
 
 Dataset = tuple[list[list[float]], list[int]]
@@ -28,7 +30,7 @@ def _labels(labels: tuple[int, int], where: str) -> tuple[int, int]:
     valid = isinstance(labels, tuple) and len(labels) == 2
     valid = valid and all(isinstance(v, int) and not isinstance(v, bool) for v in labels)
     if not valid or labels[0] == labels[1]:
-        raise ValueError(f"{where}: labels must be two different ints such as (-1, 1) or (0, 1), got {labels!r}")
+        raise ValueError(f"{where}: labels must be two different ints such as (-1, 1) or (0, 1), got {describe(labels)}")
     return labels
 
 
@@ -85,7 +87,7 @@ def make_circles(
     noise = check_positive(noise, "noise", "make_circles", allow_zero=True)
     factor = check_positive(factor, "factor", "make_circles")
     if factor >= 1.0:
-        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
+        raise ValueError(f"make_circles: factor must be in (0, 1), got {describe(factor)}")
     negative, positive = _labels(labels, "make_circles")
     n_outer = n // 2
     outer = [(math.cos(t), math.sin(t), negative) for t in _spaced(n_outer, 2 * math.pi, False)]
@@ -138,7 +140,7 @@ def make_spirals(
 def _bit_patterns(n_bits: int, where: str) -> list[tuple[int, ...]]:
     check_count(n_bits, "n_bits", where)
     if n_bits > MAX_BITS:
-        raise ValueError(f"{where}: n_bits must be at most {MAX_BITS} (2**n_bits patterns), got {n_bits}")
+        raise ValueError(f"{where}: n_bits must be at most {MAX_BITS} (2**n_bits patterns), got {describe(n_bits)}")
     return list(itertools.product((0, 1), repeat=n_bits))
 
 

@@ -11,6 +11,8 @@ import math
 import random
 from typing import NamedTuple, Protocol
 
+from autograd_lite.checked_io import describe
+
 from .checks import real_number
 
 
@@ -55,14 +57,14 @@ def resolve_init(spec: InitSpec, where: str) -> Init:
     """The Init for 'uniform', 'xavier', 'he' or a (low, high) range with low < high."""
     if isinstance(spec, str):
         if spec not in INITS:
-            raise ValueError(f"{where}: unknown init {spec!r}; choose from 'uniform', 'xavier', 'he' or (low, high)")
+            raise ValueError(f"{where}: unknown init {describe(spec)}; choose from 'uniform', 'xavier', 'he' or (low, high)")
         return Init(spec)
     if isinstance(spec, tuple) and len(spec) == 2:
         low, high = real_number(spec[0]), real_number(spec[1])
         if low is not None and high is not None and math.isfinite(low) and math.isfinite(high) and low < high:
             return Init("range", low, high)
-        raise ValueError(f"{where}: an init range needs finite numbers low < high, got {spec!r}")
-    raise TypeError(f"{where}: init must be 'uniform', 'xavier', 'he' or (low, high), got {spec!r}")
+        raise ValueError(f"{where}: an init range needs finite numbers low < high, got {describe(spec)}")
+    raise TypeError(f"{where}: init must be 'uniform', 'xavier', 'he' or (low, high), got {describe(spec)}")
 
 
 def draw_weight(init: Init, rng: Sampler, fan_in: int, fan_out: int) -> float:

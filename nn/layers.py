@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from autograd_lite import Value, dot
+from autograd_lite.checked_io import describe
 
 from .activations import ActivationSpec, resolve_activation
 from .checks import check_count
@@ -23,7 +24,7 @@ def _micrograd_activation(activation: ActivationSpec, nonlin: bool | None, where
     if nonlin is None:
         return activation
     if activation != "relu":
-        raise ValueError(f"{where}: give activation={activation!r} or nonlin={nonlin!r}, not both")
+        raise ValueError(f"{where}: give activation={describe(activation)} or nonlin={describe(nonlin)}, not both")
     return "relu" if nonlin else "linear"
 
 
@@ -147,7 +148,7 @@ class MLP(Module):
     ) -> None:
         check_count(nin, "nin", "MLP")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {describe(nouts)}")
         for size in nouts:
             check_count(size, "every layer size in nouts", "MLP")
         sizes = [nin, *nouts]

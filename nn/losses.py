@@ -64,7 +64,7 @@ def _pairs(outputs: Outputs, targets: Targets, where: str) -> list[tuple[Value, 
             pairs.append((out, _target(target, where, len(pairs))))
         elif isinstance(out, Sequence) and not isinstance(out, str):
             if isinstance(target, str) or not isinstance(target, Sequence):
-                raise ValueError(f"{where}: {len(out)} outputs but the target is {target!r}")
+                raise ValueError(f"{where}: {len(out)} outputs but the target is {describe(target)}")
             if len(out) != len(target):
                 raise ValueError(f"{where}: {len(out)} outputs but {len(target)} targets")
             stack.extend(reversed(list(zip(out, target, strict=True))))
@@ -110,10 +110,10 @@ def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
 def _class_index(target: object, classes: int, index: int) -> int:
     number = real_number(target)  # any real number the engine takes (numpy's too), never a bool
     if number is None or not number.is_integer():
-        raise TypeError(f"cross_entropy: target {index} must be a class index, got {target!r}")
+        raise TypeError(f"cross_entropy: target {index} must be a class index, got {describe(target)}")
     label = int(number)
     if not 0 <= label < classes:
-        raise ValueError(f"cross_entropy: target {index} must be in 0..{classes - 1}, got {label}")
+        raise ValueError(f"cross_entropy: target {index} must be in 0..{classes - 1}, got {describe(target)}")
     return label
 
 
@@ -124,7 +124,7 @@ def _cross_entropy(outputs: Outputs, targets: Targets) -> Value:
     if outputs and isinstance(outputs[0], Value):
         outputs, targets = [outputs], [targets]
     if not isinstance(targets, Sequence) or len(outputs) != len(targets):
-        raise ValueError(f"cross_entropy: {len(outputs)} samples but targets {targets!r}")
+        raise ValueError(f"cross_entropy: {len(outputs)} samples but targets {describe(targets)}")
     if not outputs:
         raise ValueError("cross_entropy: no outputs")
     terms = []
@@ -167,7 +167,7 @@ def resolve_loss(loss: str | Loss | LossFn) -> Loss:
         return loss
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"fit: unknown loss {loss!r}; choose from {', '.join(LOSSES)} or pass a callable")
+            raise ValueError(f"fit: unknown loss {describe(loss)}; choose from {', '.join(LOSSES)} or pass a callable")
         return LOSSES[loss]
     if callable(loss):
         return Loss(getattr(loss, "__name__", "loss"), loss, reduction="mean", accuracy="auto")

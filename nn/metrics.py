@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd_lite import Value, no_grad
+from autograd_lite.checked_io import describe
 
 from .module import Module, Output
 
@@ -45,7 +46,7 @@ def infer_rule(targets: Sequence[Any]) -> str | None:
 def check_rule(rule: str | None, where: str) -> str | None:
     """The rule itself, 'auto' or None; anything else is an error."""
     if rule is not None and rule != "auto" and rule not in RULES:
-        raise ValueError(f"{where}: unknown accuracy rule {rule!r}; choose from 'auto', {', '.join(map(repr, RULES))} or None")
+        raise ValueError(f"{where}: unknown accuracy rule {describe(rule)}; choose from 'auto', {', '.join(map(repr, RULES))} or None")
     return rule
 
 
@@ -68,9 +69,36 @@ def is_correct(rule: str, output: FloatOutput, target: Any) -> bool:
         return best == int(target)
     if isinstance(output, list):
         if not isinstance(target, Sequence) or len(target) != len(output):
-            raise ValueError(f"accuracy: {len(output)} outputs but the target is {target!r}")
+            raise ValueError(f"accuracy: {len(output)} outputs but the target is {describe(target)}")
         return all(_positive_class(rule, o) == _target_class(rule, t) for o, t in zip(output, target, strict=True))
     return _positive_class(rule, output) == _target_class(rule, float(target))
+
+
+def expected_classes(rule: str, targets: Sequence[Any], width: int | None) -> list[Any]:
+    """What ``correct_count`` compares with, per sample: the class index ('argmax'), or whether each
+    output's target is the positive class (the other rules); refused as ``is_correct`` refuses."""
+    if rule == "argmax":
+        if width is None:
+            raise ValueError("accuracy: the 'argmax' rule needs several outputs per sample")
+        return [int(target) for target in targets]
+    expected = []
+    for target in targets:
+        if width is None:
+            expected.append([_target_class(rule, float(target))])
+        elif not isinstance(target, Sequence) or len(target) != width:
+            raise ValueError(f"accuracy: {width} outputs but the target is {describe(target)}")
+        else:
+            expected.append([_target_class(rule, t) for t in target])
+    return expected
+
+
+def correct_count(rule: str, outputs: Any, expected: Any) -> int:
+    """``is_correct`` over a batch at once: ``outputs`` is a (samples x outputs) numpy array and
+    ``expected`` the rows ``expected_classes`` gave for those samples, as an array."""
+    if rule == "argmax":
+        return int((outputs.argmax(axis=1) == expected).sum())
+    positive = outputs > (0.5 if rule == "threshold" else 0.0)  # _positive_class, element by element
+    return int((positive == expected).all(axis=1).sum())
 
 
 def to_floats(output: Output) -> FloatOutput:
@@ -87,7 +115,7 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[FloatOutput]:
 def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], rule: str = "sign") -> float:
     """The fraction of rows of X whose output gets the label in y right under ``rule``."""
     if check_rule(rule, "accuracy") in (None, "auto"):
-        raise ValueError(f"accuracy: give one of {', '.join(map(repr, RULES))}, got {rule!r}")
+        raise ValueError(f"accuracy: rule must be one of {', '.join(map(repr, RULES))}, got {describe(rule)}")
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"accuracy: X has {len(X)} rows and y has {len(y)} labels")
     outputs = predict(model, X)

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from autograd_lite import Value
+from autograd_lite.checked_io import describe
 
 from .activations import ActivationSpec
 from .checks import check_count, real_number
@@ -38,10 +39,10 @@ UnitSpec = Unit | tuple[str, Sequence[str]] | tuple[str, Sequence[str], Activati
 
 def _check_name(name: object, what: str) -> str:
     if not isinstance(name, str):
-        raise TypeError(f"Network: {what} names must be strings, got {type(name).__name__} {name!r}")
+        raise TypeError(f"Network: {what} names must be strings, got {type(name).__name__} {describe(name)}")
     if not name or "." in name or name != name.strip():
         # Names become parts of dotted parameter names, so a dot would make them ambiguous.
-        raise ValueError(f"Network: {what} name {name!r} must be non-empty, without dots or outer spaces")
+        raise ValueError(f"Network: {what} name {describe(name)} must be non-empty, without dots or outer spaces")
     return name
 
 
@@ -51,11 +52,11 @@ def _as_unit(spec: object) -> Unit:
     elif isinstance(spec, tuple) and len(spec) in (2, 3):
         unit = Unit(*spec)
     else:
-        raise TypeError(f"Network: each unit must be Unit(name, sources, activation) or a tuple, got {spec!r}")
+        raise TypeError(f"Network: each unit must be Unit(name, sources, activation) or a tuple, got {describe(spec)}")
     name = _check_name(unit.name, "unit")
     sources = unit.sources
     if isinstance(sources, str) or not isinstance(sources, Sequence):
-        raise TypeError(f"Network: unit {name!r}: sources must be a list of names, got {sources!r}")
+        raise TypeError(f"Network: unit {describe(name)}: sources must be a list of names, got {describe(sources)}")
     return Unit(name, tuple(sources), unit.activation)
 
 
@@ -107,12 +108,12 @@ class Network(Module):
         if isinstance(inputs, int) and not isinstance(inputs, bool):
             inputs = [f"x{i}" for i in range(check_count(inputs, "the number of inputs", "Network"))]
         if isinstance(inputs, str) or not isinstance(inputs, Sequence) or not inputs:
-            raise TypeError(f"Network: inputs must be a non-empty list of names or a count, got {inputs!r}")
+            raise TypeError(f"Network: inputs must be a non-empty list of names or a count, got {describe(inputs)}")
         self.inputs = [_check_name(name, "input") for name in inputs]
         if len(set(self.inputs)) != len(self.inputs):
             raise ValueError(f"Network: input names repeat: {self.inputs}")
         if isinstance(units, (str, bytes)) or not isinstance(units, Sequence) or not units:
-            raise TypeError(f"Network: units must be a non-empty list of Unit(name, sources, activation), got {units!r}")
+            raise TypeError(f"Network: units must be a non-empty list of Unit(name, sources, activation), got {describe(units)}")
         specs = self._check_units([_as_unit(spec) for spec in units])
         self.order = _evaluation_order(specs)
         self.outputs = self._check_outputs(outputs, specs)
@@ -136,20 +137,20 @@ class Network(Module):
         specs: dict[str, Unit] = {}
         for unit in units:
             if unit.name in specs or unit.name in self.inputs:
-                raise ValueError(f"Network: the name {unit.name!r} is used twice")
+                raise ValueError(f"Network: the name {describe(unit.name)} is used twice")
             specs[unit.name] = unit
         known = set(self.inputs) | set(specs)
         for unit in units:
             if not unit.sources:
-                raise ValueError(f"Network: unit {unit.name!r} has no inputs")
+                raise ValueError(f"Network: unit {describe(unit.name)} has no inputs")
             for source in unit.sources:
-                _check_name(source, f"unit {unit.name!r}: source")
+                _check_name(source, f"unit {describe(unit.name)}: source")
                 if source not in known:
-                    raise ValueError(f"Network: unit {unit.name!r} reads from unknown name {source!r}")
+                    raise ValueError(f"Network: unit {describe(unit.name)} reads from unknown name {describe(source)}")
                 if source == unit.name:
                     raise ValueError(f"Network: the units contain a cycle: {unit.name} -> {unit.name}")
             if len(set(unit.sources)) != len(unit.sources):
-                raise ValueError(f"Network: unit {unit.name!r} lists a source twice: {list(unit.sources)}")
+                raise ValueError(f"Network: unit {describe(unit.name)} lists a source twice: {describe(list(unit.sources))}")
         return specs
 
     def _check_outputs(self, outputs: Sequence[str] | None, specs: dict[str, Unit]) -> list[str]:
@@ -157,10 +158,10 @@ class Network(Module):
             read = {source for unit in specs.values() for source in unit.sources}
             return [name for name in specs if name not in read]
         if isinstance(outputs, str) or not isinstance(outputs, Sequence) or not outputs:
-            raise TypeError(f"Network: outputs must be a non-empty list of unit names, got {outputs!r}")
+            raise TypeError(f"Network: outputs must be a non-empty list of unit names, got {describe(outputs)}")
         for name in outputs:
             if name not in specs:
-                raise ValueError(f"Network: output {name!r} is not a unit")
+                raise ValueError(f"Network: output {describe(name)} is not a unit")
         if len(set(outputs)) != len(outputs):
             raise ValueError(f"Network: output names repeat: {list(outputs)}")
         return list(outputs)
@@ -198,7 +199,7 @@ class Network(Module):
                 continue
             number = real_number(item)
             if number is None:
-                raise TypeError(f"Network: input {name!r} must be a number or a Value, got {type(item).__name__}")
+                raise TypeError(f"Network: input {describe(name)} must be a number or a Value, got {type(item).__name__}")
             # One shared constant per input, labelled with its name, so graph pictures read well.
             values[name] = Value.constant(number)
             values[name].label = name

@@ -10,6 +10,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
+from autograd_lite.checked_io import describe
+
 from .checks import check_count, check_positive, real_number
 
 LearningRate = float | Callable[[int], float]
@@ -85,7 +87,7 @@ class StepDecay(Schedule):
         self.lr = check_positive(lr, "lr", "StepDecay")
         self.factor = check_positive(factor, "factor", "StepDecay")
         if self.factor > 1.0:
-            raise ValueError(f"StepDecay: factor must be a number in (0, 1], got {factor!r}")
+            raise ValueError(f"StepDecay: factor must be a number in (0, 1], got {describe(factor)}")
         self.every = check_count(every, "every", "StepDecay")
 
     def __call__(self, step: int) -> float:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import torch
 
+from autograd_lite.checked_io import describe
 from autograd_lite.ops import LEAKY_SLOPE
 
 from .activations import ACTIVATIONS, Activation, resolve_activation
@@ -73,7 +74,7 @@ def _check_dtype(dtype: object) -> torch.dtype:
         return torch.float64
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise TypeError(
-            f"to_torch: dtype must be a floating-point torch dtype such as torch.float32, got {dtype!r}"
+            f"to_torch: dtype must be a floating-point torch dtype such as torch.float32, got {describe(dtype)}"
         )
     return dtype
 

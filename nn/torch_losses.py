@@ -32,7 +32,7 @@ def torch_loss(loss: str | Loss) -> TorchLoss:
     if isinstance(loss, Loss):
         if LOSSES.get(loss.name) is not loss:
             raise ValueError(
-                f"to_torch_loss: {loss!r} is a loss of your own; write its torch version by hand"
+                f"to_torch_loss: {describe(loss)} is a loss of your own; write its torch version by hand"
             )
         loss = loss.name
     if not isinstance(loss, str):

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from autograd_lite import Value
 from autograd_lite.collector import collector_relaxed
 
 from .checks import check_count, check_positive
-from .compiled import BatchedTraining, CompiledBatch, compile_training
+from .compiled import compile_training
 from .losses import Loss, LossFn, resolve_loss
-from .losses import l2 as l2_penalty
-from .metrics import FloatOutput, check_rule, infer_rule, is_correct, to_floats
+from .metrics import check_rule, infer_rule
 from .module import Module
 from .optim import Optimizer
+from .updates import BatchResult, EagerUpdates, Updates, train_batch
+
+__all__ = ["BatchResult", "Callback", "History", "fit", "train_batch"]
 
 
 @dataclass
@@ -45,6 +47,10 @@ class History:
     restart_losses: list[float] = field(default_factory=list)
     """The final loss of every restart; the model keeps the weights of the best one."""
     best_restart: int = 0
+    epoch_seconds: list[float] = field(default_factory=list)
+    """The wall-clock time of each epoch (its updates, not the callbacks after it)."""
+    setup_seconds: float = 0.0
+    """The time ``fit`` spent before the first epoch (recording the replay of ``compiled=True``)."""
 
     @property
     def epochs(self) -> int:
@@ -56,40 +62,10 @@ Callback = Callable[[int, History], "bool | None"]
 """Called after every epoch with (epoch index, history so far); returning True stops training."""
 
 
-class BatchResult(NamedTuple):
-    """One update: the batch loss before it, each sample's output, and the learning rate used."""
-
-    loss: float
-    outputs: list[FloatOutput]
-    lr: float
-
-
-def train_batch(
-    model: Module,
-    inputs: Sequence[Sequence[float]],
-    targets: Sequence[Any],
-    loss: Loss,
-    optimizer: Optimizer,
-    l2: float = 0.0,
-) -> BatchResult:
-    """One update: forward every sample, the batch loss (+ l2 * sum p**2), backward, one step."""
-    outputs = [model(x) for x in inputs]
-    total: Value = loss(outputs, targets)
-    if l2:
-        total = total + l2_penalty(model.parameters(), l2)
-    # The model's too: a parameter the optimiser does not own (a frozen layer) would otherwise
-    # accumulate gradients across batches and distort the gradient-flow statistics.
-    model.zero_grad()
-    optimizer.zero_grad()
-    total.backward()
-    lr = optimizer.step()
-    return BatchResult(total.data, [to_floats(out) for out in outputs], lr)
-
-
 class _GradientMeter:
     """Per-layer mean and max |grad| over the updates of one epoch."""
 
-    def __init__(self, groups: dict[str, list[Value]]) -> None:
+    def __init__(self, groups: list[str]) -> None:
         self.groups = groups
         self.start_epoch()
 
@@ -98,12 +74,11 @@ class _GradientMeter:
         self.mean_sum = dict.fromkeys(self.groups, 0.0)
         self.max = dict.fromkeys(self.groups, 0.0)
 
-    def record(self) -> None:
+    def record(self, sizes: dict[str, tuple[float, float]]) -> None:
         self.updates += 1
-        for name, params in self.groups.items():
-            sizes = [abs(p.grad) for p in params]
-            self.mean_sum[name] += sum(sizes) / len(sizes)
-            self.max[name] = max(self.max[name], *sizes)
+        for name, (mean, largest) in sizes.items():
+            self.mean_sum[name] += mean
+            self.max[name] = max(self.max[name], largest)
 
     def finish_epoch(self, history: History) -> None:
         for name in self.groups:
@@ -123,7 +98,7 @@ class _Settings:
     callbacks: list[Callback]
     l2: float
     rule: str | None
-    compiled: BatchedTraining | CompiledBatch | None
+    updates: Updates
 
 
 def _check_data(X: Sequence[Sequence[float]], y: Sequence[Any]) -> int:
@@ -172,11 +147,17 @@ def fit(
     weights drawn again, and keeps the run with the lowest final loss. ``l2`` adds
     l2 * sum p**2 to every batch's loss. ``accuracy`` is a rule of ``nn.metrics``, None, or
     'auto' (the loss's rule, or one inferred from the targets). ``seed`` fixes the shuffles and
-    the re-draws. ``compiled=True`` records every sample's graph once and replays each batch with
-    numpy (``nn.compiled``): eager's numbers to about 1e-12 relative, many times faster; without
-    numpy, or with a loss of your own, it replays the full batch with a float Tape (full batch
-    only), and when the graphs' shapes show Python branching on values it trains eagerly, each
-    time with a ``ReplayFallback`` warning that says why.
+    the re-draws.
+
+    ``compiled=True`` records the model once and replays every update with numpy
+    (``nn.compiled``): eager's numbers to about 1e-12 relative, many times faster. Meanwhile the
+    weights live in numpy arrays: the model's Values receive the weights and gradients at the end
+    of ``fit`` and before each callback (which may change them), and an error or
+    KeyboardInterrupt leaves them at the last completed update. When a replay cannot be proved
+    right it says why in a ``ReplayFallback`` warning and does the sure thing: Python read a
+    number of a Value while the model was recorded (the warning names the line), so ``fit``
+    trains eagerly; numpy is missing or the loss is one of your own, so the full batch replays
+    with a float Tape (full batch only; eagerly otherwise).
 
     Training runs inside ``collector_relaxed()``: the graphs it builds hold no reference cycles,
     so Python's cyclic garbage collector is asked to run less often meanwhile.
@@ -192,6 +173,9 @@ def fit(
     tol = None if tol is None else check_positive(tol, "tol", "fit")
     rule = _accuracy_rule(accuracy, loss_fn, y)
     with collector_relaxed():
+        started = time.perf_counter()
+        updates = compile_training(model, X, y, loss_fn, optimizer, l2=l2, rule=rule, full_batch=size == n) if compiled else None
+        setup_seconds = time.perf_counter() - started
         settings = _Settings(
             loss=loss_fn,
             optimizer=optimizer,
@@ -203,9 +187,11 @@ def fit(
             callbacks=list(callbacks),
             l2=l2,
             rule=rule,
-            compiled=compile_training(model, X, y, loss_fn, l2, size == n) if compiled else None,
+            updates=updates or EagerUpdates(model, X, y, loss_fn, optimizer, l2=l2, rule=rule),
         )
-        return _best_of_restarts(model, X, y, settings, restarts, seed)
+        history = _best_of_restarts(model, X, y, settings, restarts, seed)
+    history.setup_seconds = setup_seconds
+    return history
 
 
 def _best_of_restarts(
@@ -251,31 +237,29 @@ def _train_run(
 ) -> History:
     n = len(X)
     history = History()
-    meter = _GradientMeter(model.parameter_groups())
+    updates = settings.updates
+    meter = _GradientMeter(list(model.parameter_groups()))
     order = list(range(n))
     summed = settings.loss.reduction == "sum"
     bar = _open_bar(settings.epochs, settings.progress, name)
+    updates.begin()
     try:
         for epoch in range(settings.epochs):
-            if settings.shuffle and settings.batch_size < n:
+            started = time.perf_counter()
+            shuffled = settings.shuffle and settings.batch_size < n
+            if shuffled:
                 rng.shuffle(order)
             meter.start_epoch()
             epoch_loss, correct, lr = 0.0, 0, 0.0
             for start in range(0, n, settings.batch_size):
                 batch = order[start : start + settings.batch_size]
-                targets = [y[i] for i in batch]
-                if settings.compiled is not None:
-                    result = BatchResult(*settings.compiled.step(batch, settings.optimizer))
-                else:
-                    result = train_batch(
-                        model, [X[i] for i in batch], targets, settings.loss, settings.optimizer, settings.l2
-                    )
-                meter.record()
+                # The whole data in its own order is every sample: the updates need not pick rows.
+                result = updates.update(None if len(batch) == n and not shuffled else batch)
+                meter.record(result.grad_sizes)
                 epoch_loss += result.loss if summed else result.loss * len(batch) / n
                 lr = result.lr
-                if settings.rule is not None:
-                    rule = settings.rule
-                    correct += sum(is_correct(rule, o, t) for o, t in zip(result.outputs, targets, strict=True))
+                correct += result.correct
+            history.epoch_seconds.append(time.perf_counter() - started)
             history.loss.append(epoch_loss)
             history.accuracy.append(None if settings.rule is None else correct / n)
             history.lr.append(lr)
@@ -289,11 +273,16 @@ def _train_run(
             if settings.tol is not None and epoch and abs(history.loss[-1] - history.loss[-2]) < settings.tol:
                 history.stop_reason = "tol"
                 break
-            verdicts = [callback(epoch, history) for callback in settings.callbacks]
-            if any(verdicts):
-                history.stop_reason = "callback"
-                break
+            if settings.callbacks:
+                # A callback may read or change the Values (weights, gradients): bring them up to date first.
+                updates.sync()
+                verdicts = [callback(epoch, history) for callback in settings.callbacks]
+                updates.begin()
+                if any(verdicts):
+                    history.stop_reason = "callback"
+                    break
     finally:
+        updates.sync()
         if bar is not None:
             bar.close()
     return history

@@ -150,3 +150,40 @@ def points(n: int) -> st.SearchStrategy[list[float]]:
 def well_conditioned(values: Sequence[float], limit: float = 1e4) -> bool:
     """Finite and moderate: far from overflow, so both oracles see the same function."""
     return all(math.isfinite(v) and abs(v) < limit for v in values)
+
+
+# Ops written once for Values and torch tensors alike, where PyTorch's backward and ours agree
+# even when an infinite gradient arrives: relu and ``** 0`` block it (a local derivative of exactly
+# 0), the others never have a local derivative of exactly 0 at a finite point. sqrt makes the
+# infinities (its derivative at 0 is inf), most often right after a relu that gave 0.
+BLOCKING_UNARY: dict[str, Callable[[Any], Any]] = {
+    "relu": lambda v: v.relu(),
+    "sqrt": lambda v: v.sqrt(),
+    "sqrt_relu": lambda v: v.relu().sqrt(),
+    "pow_zero": lambda v: v**0.0,
+    "pow_half": lambda v: v**0.5,
+    # 0 - v and a positive scale keep a zero +0.0: PyTorch takes the derivative of -0.0 ** 0.5
+    # from sqrt (-inf) and ours from pow (+inf), a matter of the sign of zero, not of blocking.
+    "neg": lambda v: 0.0 - v,
+    "scale": lambda v: v * 1.5,
+}
+BLOCKING_BINARY: dict[str, Callable[[Any, Any], Any]] = {"+": lambda a, b: a + b, "-": lambda a, b: a - b}
+
+
+@st.composite
+def blocking_expressions(draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8) -> Expression:
+    """Random graphs of the ``BLOCKING_*`` ops, sub-expressions reused, built with ``build_blocking``."""
+    n_inputs = draw(st.integers(1, max_inputs))
+    steps: list[tuple[str, tuple[int, ...]]] = []
+    for _ in range(draw(st.integers(1, max_steps))):
+        index = st.integers(0, n_inputs + len(steps) - 1)
+        if draw(st.booleans()):
+            steps.append((draw(st.sampled_from(sorted(BLOCKING_UNARY))), (draw(index),)))
+        else:
+            steps.append((draw(st.sampled_from(sorted(BLOCKING_BINARY))), (draw(index), draw(index))))
+    return Expression(n_inputs, tuple(steps))
+
+
+def build_blocking(expression: Expression, leaves: Sequence[Any]) -> Any:
+    """A ``blocking_expressions`` graph over ``leaves`` (Values or torch tensors)."""
+    return expression.build(leaves, lambda n, v: BLOCKING_UNARY[n](v), lambda n, a, b: BLOCKING_BINARY[n](a, b))

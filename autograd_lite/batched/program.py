@@ -90,14 +90,38 @@ def _fail(error: Exception, sample: int) -> NoReturn:
     raise type(error)(f"{error} (batched replay, sample {sample})") from None
 
 
-def _times(upstream: Array, local: Local) -> Array:
-    """upstream x local; a local derivative of 1 or -1 needs no multiplication (and gives the same bits)."""
+def _times(upstream: Array, local: Local, careful: bool = False) -> Array:
+    """upstream x local; a local derivative of 1 or -1 needs no multiplication (and gives the same
+    bits). ``careful`` applies the zero-derivative rule (``ops.blocks``): where local is exactly 0,
+    0 whatever upstream is; the fast product differs from it only where it makes a NaN."""
     if type(local) is float:
         if local == 1.0:
             return upstream
         if local == -1.0:
             return -upstream
-    return upstream * local
+        if careful and local == 0.0:
+            return np.zeros_like(upstream)
+    product: Array = upstream * local
+    if careful:
+        product = np.where(np.broadcast_to(local, product.shape) == 0.0, 0.0, product)
+    return product
+
+
+def _blocked_matmul(local: Array, upstream: Array, transpose: bool) -> Array:
+    """``local.T @ upstream`` (or ``upstream @ local.T`` with ``transpose``) under the zero-derivative
+    rule: a product whose local factor is exactly 0 adds 0 even where upstream is inf or NaN."""
+    finite = np.isfinite(upstream)
+    tame = np.where(finite, upstream, 0.0)
+    result: Array = tame @ local.T if transpose else local.T @ tame
+    for member, sample in np.argwhere(~finite):  # few: each is one infinite or NaN gradient
+        wild = upstream[member, sample]
+        if transpose:  # d/dW[member, :] += wild * X[:, sample], with X the local derivatives
+            column = local[:, sample]
+            result[member] += np.where(column == 0.0, 0.0, wild * column)
+        else:  # d/dX[:, sample] += W[member, :] * wild, with W the local derivatives
+            row = local[member]
+            result[:, sample] += np.where(row == 0.0, 0.0, row * wild)
+    return result
 
 
 class _Read:
@@ -135,8 +159,13 @@ class _Names(NamedTuple):
     operands: tuple[tuple[str, ...], ...]
 
 
+Saved = tuple[list[Array], Array]
+"""What a group's forward keeps for its backward: its operand blocks and its result."""
+
+
 class _Group:
-    """Nodes of one op at one depth, computed together by the op's numpy rule."""
+    """Nodes of one op at one depth, computed together by the op's numpy rule. A group holds no
+    numbers of a pass: forward returns what backward needs, so threads may share a program."""
 
     def __init__(self, rule: ops.Op, out: slice, reads: list[_Read], check_power: bool, names: _Names) -> None:
         self.rule = rule
@@ -145,30 +174,40 @@ class _Group:
         self.reads = reads
         self.check_power = check_power
         self.names = names
-        self.blocks: list[Array] = []
-        self.result: Array = np.empty(0)
 
-    def forward(self, rows: Array, scalars: Array, checked: bool) -> None:
+    def forward(self, rows: Array, scalars: Array, checked: bool) -> Saved:
         """Compute every member for every sample into the group's rows."""
         blocks = [read.block(rows, scalars) for read in self.reads]
         if self.check_power:
             _check_power(blocks[0], blocks[1])
-        result = self.numpy.forward(*blocks)
-        rows[self.out] = result
         result = rows[self.out]
+        if self.numpy.writes_out:
+            self.numpy.forward(*blocks, out=result)
+        else:
+            result[...] = self.numpy.forward(*blocks)
         if self.rule.refuse is not None:
             _refuse(self.rule, self.numpy, blocks, result)
         if checked and not np.isfinite(result).all():
             self._forward_anomaly(blocks, result)
-        self.blocks, self.result = blocks, result
+        return blocks, result
 
-    def backward(self, row_grads: Array, scalar_grads: Array, checked: bool) -> None:
-        """Add upstream x local to every operand that leads to a parameter or a wanted input."""
+    def backward(self, saved: Saved, row_grads: Array, scalar_grads: Array, checked: bool, careful: bool) -> None:
+        """Add upstream x local to every operand that leads to a parameter or a wanted input
+        (``careful``: under the zero-derivative rule, see ``_times``)."""
         upstream = row_grads[self.out]
-        local_grads = self.numpy.local_grads(*self.blocks, self.result)
+        blocks, result = saved
+        send = self.numpy.send
+        if send is not None and self.reads[0].needs_grad:
+            (read,) = self.reads
+            read.add_grad(row_grads, scalar_grads, send(upstream, blocks[0]))
+            if checked:
+                (local,) = self.numpy.local_grads(*blocks, result)
+                self._backward_check(0, read, row_grads, scalar_grads, upstream, local)
+            return
+        local_grads = self.numpy.local_grads(*blocks, result)
         for position, (read, local) in enumerate(zip(self.reads, local_grads, strict=True)):
             if read.needs_grad:
-                read.add_grad(row_grads, scalar_grads, _times(upstream, local))
+                read.add_grad(row_grads, scalar_grads, _times(upstream, local, careful))
                 if checked:
                     self._backward_check(position, read, row_grads, scalar_grads, upstream, local)
 
@@ -206,26 +245,27 @@ class _MatMul(_Group):
         self.block = _block(weights)
         self.weights_unique = len(set(flat)) == len(flat)
         self.inputs = inputs
-        self.matrix: Array = np.empty(0)
-        self.inputs_block: Array = np.empty(0)
 
-    def forward(self, rows: Array, scalars: Array, checked: bool) -> None:
+    def forward(self, rows: Array, scalars: Array, checked: bool) -> Saved:
         """out = W @ X for every member and sample at once."""
-        self.matrix = scalars[self.weights] if self.block is None else self.block.view(scalars)
-        self.inputs_block = self.inputs.block(rows, scalars)
-        rows[self.out] = self.matrix @ self.inputs_block
-        self.result = rows[self.out]
-        if checked and not np.isfinite(self.result).all():
-            member, sample = np.argwhere(~np.isfinite(self.result))[0]
+        matrix = scalars[self.weights] if self.block is None else self.block.view(scalars)
+        inputs_block = self.inputs.block(rows, scalars)
+        np.matmul(matrix, inputs_block, out=rows[self.out])
+        result = rows[self.out]
+        if checked and not np.isfinite(result).all():
+            member, sample = np.argwhere(~np.isfinite(result))[0]
             shown = [self.names.members[member] or "a dot node"]
-            _fail(AnomalyError(forward_anomaly_message("dot", float(self.result[member, sample]), shown)), int(sample))
+            _fail(AnomalyError(forward_anomaly_message("dot", float(result[member, sample]), shown)), int(sample))
+        return [matrix, inputs_block], result
 
-    def backward(self, row_grads: Array, scalar_grads: Array, checked: bool) -> None:
+    def backward(self, saved: Saved, row_grads: Array, scalar_grads: Array, checked: bool, careful: bool) -> None:
         """dL/dX += W.T @ U for each sample, and dL/dW += U @ X.T summed over the batch."""
         upstream = row_grads[self.out]
+        (matrix, inputs_block), _ = saved
         if self.inputs.needs_grad:
-            self.inputs.add_grad(row_grads, scalar_grads, self.matrix.T @ upstream)
-        weight_grads = upstream @ self.inputs_block.T
+            grads = _blocked_matmul(matrix, upstream, False) if careful else matrix.T @ upstream
+            self.inputs.add_grad(row_grads, scalar_grads, grads)
+        weight_grads = _blocked_matmul(inputs_block, upstream, True) if careful else upstream @ inputs_block.T
         if self.block is not None:
             self.block.view(scalar_grads)[...] += weight_grads
         elif self.weights_unique:
@@ -262,6 +302,15 @@ def _refuse(rule: ops.Op, numpy: NumpyRule, blocks: list[Array], result: Array) 
             _fail(error, int(sample))
 
 
+class Pass(NamedTuple):
+    """The numbers of one forward pass, which its backward pass reads."""
+
+    rows: Array
+    values: Array
+    size: int
+    saved: list[Saved]
+
+
 class _ScalarStep(NamedTuple):
     """A node made from parameters and constants alone: computed once per replay, on floats."""
 
@@ -274,8 +323,8 @@ class _ScalarStep(NamedTuple):
 class Program:
     """One sample's graph, compiled: scalars, groups of rows, and where the output is.
 
-    ``forward`` and ``backward`` keep their working arrays on the program, so one program runs
-    one batch at a time (as a ``Tape`` does).
+    A program holds no numbers of a pass: ``forward`` returns a ``Pass`` that ``read`` and
+    ``backward`` take, so threads may run one program at once.
     """
 
     def __init__(
@@ -290,6 +339,7 @@ class Program:
         params = {p: j for j, p in enumerate(parameters)}
         self.n_params = len(params)
         self.n_inputs = n_inputs
+        self.grad_inputs = grad_inputs
         scalars: list[float] = [0.0] * self.n_params
         scalar_needs = [True] * self.n_params
         seen_params: set[int] = set()
@@ -384,14 +434,11 @@ class Program:
                 raise ValueError(f"BatchedTape: watch[{index}] is not a node of the output's graph")
         self.watch = [resolve(node) if not node.is_leaf else leaf_ref(node) for node in watch]
         self.in_graph = [j in seen_params for j in range(self.n_params)]
-        self.rows: Array = np.empty((0, 0))
-        self.values: Array = np.empty(0)
-        self.size = 0
 
     # ---- running ------------------------------------------------------------------------------
 
-    def forward(self, parameters: Array, batch: Array, checked: bool) -> Array:
-        """Every sample's output for these parameter values and this (samples x inputs) batch."""
+    def forward(self, parameters: Array, batch: Array, checked: bool) -> Pass:
+        """Every node's value for these parameter values and this (samples x inputs) batch."""
         size = batch.shape[0]
         values = self.constants.copy()
         values[: self.n_params] = parameters
@@ -402,34 +449,44 @@ class Program:
             values = np.array(scalars, dtype=np.float64)
         rows = np.empty((self.n_rows, size))
         rows[: self.n_inputs] = batch.T
-        for group in self.groups:
-            group.forward(rows, values, checked)
-        self.rows, self.values, self.size = rows, values, size
-        return self.read(self.output)
+        saved = [group.forward(rows, values, checked) for group in self.groups]
+        return Pass(rows, values, size, saved)
 
-    def read(self, ref: Ref) -> Array:
-        """The value at ``ref`` for every sample of the last forward."""
-        column: Array = self.rows[ref.slot].copy() if ref.row else np.full(self.size, self.values[ref.slot])
+    def read(self, run: Pass, ref: Ref) -> Array:
+        """The value at ``ref`` for every sample of the pass ``run``."""
+        column: Array = run.rows[ref.slot].copy() if ref.row else np.full(run.size, run.values[ref.slot])
         return column
 
-    def backward(self, seed: Array, checked: bool) -> tuple[Array, Array]:
-        """(d sum_s seed_s out_s / d parameter, per parameter; d out_s / d input * seed_s per sample)."""
-        row_grads = np.zeros((self.n_rows, self.size))
+    def backward(self, run: Pass, seed: Array, checked: bool) -> tuple[Array, Array]:
+        """(d sum_s seed_s out_s / d parameter, per parameter; d out_s / d input * seed_s per sample).
+
+        The zero-derivative rule (``ops.blocks``: a local derivative of exactly 0 passes 0 even
+        where the gradient from above is inf or NaN) changes a result only where the plain
+        products would make a NaN there, so the pass runs plainly and again, carefully, only when
+        a result holds a NaN.
+        """
+        params, inputs = self._backward(run, seed, checked, careful=False)
+        if np.isnan(params).any() or (self.grad_inputs and np.isnan(inputs).any()):
+            params, inputs = self._backward(run, seed, checked, careful=True)
+        return params, inputs
+
+    def _backward(self, run: Pass, seed: Array, checked: bool, careful: bool) -> tuple[Array, Array]:
+        row_grads = np.zeros((self.n_rows, run.size))
         scalar_grads = np.zeros(len(self.scalars))
         if self.output.row:
             row_grads[self.output.slot] += seed
         else:
             scalar_grads[self.output.slot] += seed.sum()
-        for group in reversed(self.groups):
-            group.backward(row_grads, scalar_grads, checked)
+        for group, saved in zip(reversed(self.groups), reversed(run.saved), strict=True):
+            group.backward(saved, row_grads, scalar_grads, checked, careful)
         if self.steps:  # nodes of parameters alone: float rules on floats
             grads = scalar_grads.tolist()
-            values = self.values.tolist()
+            values = run.values.tolist()
             for step in reversed(self.steps):
                 upstream = grads[step.out]
                 operands = [values[i] for i in step.operands]
                 for index, local in zip(step.operands, step.rule.local_grads(*operands, values[step.out]), strict=True):
-                    grads[index] += upstream * local
+                    grads[index] += ops.contribution(upstream, local)
             scalar_grads = np.array(grads)
         return scalar_grads[: self.n_params].copy(), row_grads[: self.n_inputs].T.copy()
 

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
+from ..recording import Recording
 from ..value import Value
 from .program import Position, Program
 from .rules import Array
@@ -103,54 +104,68 @@ class _Plan:
                 raise ValueError("record_batch: a watched node is not part of the output's graph")
 
     def match(self, output: Value, watch: tuple[Value, ...]) -> list[float] | str:
-        """The sample's numbers in the template's order, or where its graph departs from the template."""
+        """The sample's numbers in the template's order, or where its graph departs from the template.
+
+        ``twin`` maps each template node and leaf to the sample's, and ``mate`` back: the match is
+        one to one, so a node used twice in one graph (``h * h``) never matches two in the other.
+        """
         twin: dict[Value, Value] = {} if self.output.is_leaf else {self.output: output}
+        mate: dict[Value, Value] = {} if self.output.is_leaf else {output: self.output}
         numbers: list[float] = []
+        params = self.params
         for place, step in enumerate(self.steps):
             node = twin[step.node]
+            where = f"operation {place} ({step.node.op!r})"
             if node._rule is not step.rule:
                 return f"operation {place} from the output is {step.node.op!r} in one and {node.op!r} in the other"
             operands = node.operands
             if len(operands) != step.arity:
-                return f"operation {place} ({node.op!r}) has {step.arity} operands in one and {len(operands)} in the other"
+                return f"{where} has {step.arity} operands in one and {len(operands)} in the other"
             their_params = step.params(operands)
             if their_params != step.param_values:
                 mine, other = next((a, b) for a, b in zip(step.param_values, their_params, strict=True) if a is not b)
-                return f"operation {place} ({node.op!r}) reads {self._name(mine)} in one and {self._name(other)} in the other"
+                return f"{where} reads {self._name(mine)} in one and {self._name(other)} in the other"
             found = step.numbers(operands)
             if found and not set(map(type, found)) <= _FLOAT:
-                return f"operation {place} ({node.op!r}) reads a Value where the other reads a number"
+                return f"{where} reads a number in one and a Value in the other"
             numbers.extend(found)
             their_children = step.children(operands)
-            met = tuple(map(twin.get, step.child_nodes))
             # One comparison when every child has been met already (a layer's dots share their inputs).
-            if met != their_children:
-                for child, operand, seen in zip(step.child_nodes, their_children, met, strict=True):
+            if tuple(map(twin.get, step.child_nodes)) != their_children:
+                for child, operand in zip(step.child_nodes, their_children, strict=True):
+                    seen = twin.get(child)
                     if seen is None:
                         if not isinstance(operand, Value) or operand.is_leaf:
-                            return f"operation {place} ({node.op!r}) reads a leaf or number where the other reads a node"
+                            return f"{where} reads an operation in one and {self._name(operand)} in the other"
+                        if operand in mate:
+                            return f"{where} reads two different operations in one and one operation twice in the other"
                         twin[child] = operand
+                        mate[operand] = child
                     elif seen is not operand:
-                        return f"operation {place} ({node.op!r}) reads another operation in one than in the other"
+                        return f"{where} reads one operation twice in one and two different operations in the other"
             for k, leaf in step.leaves:
                 their_leaf = operands[k]
+                if not isinstance(their_leaf, Value) or not their_leaf.is_leaf or their_leaf in params:
+                    return f"{where} reads a leaf in one and {self._name(their_leaf)} in the other"
                 known = twin.get(leaf)
-                if not isinstance(their_leaf, Value) or not their_leaf.is_leaf:
-                    return f"operation {place} ({node.op!r}) reads a leaf in one and something else in the other"
                 if known is None:
+                    if their_leaf in mate:
+                        return f"{where} reads two different leaves in one and one leaf twice in the other"
                     twin[leaf] = their_leaf
+                    mate[their_leaf] = leaf
                     numbers.append(their_leaf._data)
                 elif known is not their_leaf:
-                    return f"operation {place} ({node.op!r}) reads one leaf twice in one, two leaves in the other"
+                    return f"{where} reads one leaf twice in one and two different leaves in the other"
         if len(watch) != len(self.watch):
             return f"{len(self.watch)} watched nodes in one and {len(watch)} in the other"
         for end, theirs in zip((self.output, *self.watch), (output, *watch), strict=True):
-            if end.is_leaf and end not in twin and end not in self.params:
-                if not isinstance(theirs, Value) or not theirs.is_leaf:
+            if end.is_leaf and end not in twin and end not in params:
+                if not isinstance(theirs, Value) or not theirs.is_leaf or theirs in params or theirs in mate:
                     return "the output or a watched node is a leaf in one and not in the other"
                 twin[end] = theirs
+                mate[theirs] = end
                 numbers.append(theirs._data)
-            if (end if end in self.params else twin.get(end)) is not theirs:
+            if (end if end in params else twin.get(end)) is not theirs:
                 return "the output or a watched node sits elsewhere in the graph"
         return numbers
 
@@ -227,15 +242,24 @@ class BatchRecorder:
 
 
 def record_batch(
-    outputs: Sequence[Value], parameters: Iterable[Value], *, watch: Sequence[Sequence[Value]] | None = None
+    outputs: Sequence[Value],
+    parameters: Iterable[Value],
+    *,
+    watch: Sequence[Sequence[Value]] | None = None,
+    recording: Recording | None = None,
 ) -> tuple[BatchedTape, Array]:
     """One BatchedTape for samples whose graphs have the same shape, and the batch to replay:
     one row per sample holding the numbers that differ between samples.
 
     ``outputs[i]`` is sample i's output, built from its own data and the shared ``parameters``;
     ``watch[i]`` names nodes of sample i whose values ``watched()`` gives. Raises ShapeMismatch,
-    naming the sample and the place, when the graphs' shapes differ.
+    naming the sample and the place, when the graphs' shapes differ. Graphs of one shape can
+    still hide a branch that Python took on a number (the same way for every sample now, another
+    way after an update): give ``recording`` (``with recording() as rec:`` around building the
+    graphs) to prove it did not, or be refused with ``ReplayRefused``.
     """
+    if recording is not None:
+        recording.refuse("record_batch")
     if not outputs:
         raise ValueError("record_batch: no samples")
     recorder = BatchRecorder(parameters)

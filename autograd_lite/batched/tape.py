@@ -19,14 +19,16 @@ are neither inputs nor parameters keep their recorded values.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..mode import ANOMALY, OPEN, current
+from ..recording import Recording
 from ..value import Value
-from .program import Program
+from .program import Pass, Program
 from .rules import Array
 
 
@@ -50,17 +52,42 @@ def _real_array(data: Any, where: str) -> Array:
     return np.asarray(raw, dtype=np.float64)
 
 
-class BatchedTape:
-    """One sample's graph below ``output``, replayed for many samples at once with numpy."""
+class _Workspace:
+    """One thread's last forward pass and its input gradients."""
 
-    __slots__ = ("_program", "_inputs", "_parameters", "_ready", "_input_grads")
+    __slots__ = ("run", "input_grads")
+
+    def __init__(self) -> None:
+        self.run: Pass | None = None
+        self.input_grads: Array = np.empty((0, 0))
+
+
+class BatchedTape:
+    """One sample's graph below ``output``, replayed for many samples at once with numpy.
+
+    Threads may share a BatchedTape: each thread's ``forward`` and ``backward`` use its own
+    workspace. As for a ``Tape``, give ``recording=`` to prove that Python read no number while
+    the graph was built (or be refused with ``ReplayRefused``).
+    """
+
+    __slots__ = ("_program", "_inputs", "_parameters", "_local")
 
     def __init__(
-        self, output: Value, inputs: Iterable[Value], parameters: Iterable[Value], *, watch: Iterable[Value] = ()
+        self,
+        output: Value,
+        inputs: Iterable[Value],
+        parameters: Iterable[Value],
+        *,
+        watch: Iterable[Value] = (),
+        recording: Recording | None = None,
+        input_grads: bool = True,
     ) -> None:
-        """Record the graph below ``output``; ``watch`` names other nodes whose per-sample values you want."""
+        """Record the graph below ``output``; ``watch`` names other nodes whose per-sample values you
+        want; ``input_grads=False`` spares ``backward`` the per-sample input gradients."""
         if not isinstance(output, Value):
             raise TypeError(f"BatchedTape: output must be a Value, got {type(output).__name__}")
+        if recording is not None:
+            recording.refuse("BatchedTape")
         chosen = _leaves(inputs, "inputs")
         params = _leaves(parameters, "parameters")
         if set(chosen) & set(params):
@@ -70,7 +97,7 @@ class BatchedTape:
             if not isinstance(node, Value):
                 raise TypeError(f"BatchedTape: watch[{index}] must be a Value, got {type(node).__name__}")
         rows: dict[Any, int] = {leaf: index for index, leaf in enumerate(chosen)}
-        program = Program(output, params, rows, len(chosen), True, watched)
+        program = Program(output, params, rows, len(chosen), input_grads, watched)
         self._setup(program, chosen, params)
 
     @classmethod
@@ -84,8 +111,14 @@ class BatchedTape:
         self._program = program
         self._inputs = inputs
         self._parameters = parameters
-        self._ready = False
-        self._input_grads: Array = np.empty((0, 0))
+        self._local = threading.local()
+
+    def _workspace(self) -> _Workspace:
+        try:
+            workspace: _Workspace = self._local.workspace
+        except AttributeError:
+            workspace = self._local.workspace = _Workspace()
+        return workspace
 
     # ---- what was recorded --------------------------------------------------------------------
 
@@ -135,16 +168,17 @@ class BatchedTape:
             values = _real_array(parameters, "BatchedTape.forward")
             if values.shape != (len(self._parameters),):
                 raise ValueError(f"BatchedTape.forward: expected {len(self._parameters)} parameter values")
-        self._ready = False
+        workspace = self._workspace()
+        workspace.run = None
         with np.errstate(all="ignore"):
-            outputs = self._program.forward(values, rows, _checked())
-        self._ready = True
-        return outputs
+            run = self._program.forward(values, rows, _checked())
+        workspace.run = run
+        return self._program.read(run, self._program.output)
 
     def watched(self) -> list[Array]:
-        """The per-sample values the last ``forward`` gave the nodes named in ``watch``."""
-        self._check_ready("watched")
-        return [self._program.read(ref) for ref in self._program.watch]
+        """The per-sample values this thread's last ``forward`` gave the nodes named in ``watch``."""
+        run = self._last_run("watched")
+        return [self._program.read(run, ref) for ref in self._program.watch]
 
     def backward(self, seed: Any = 1.0) -> Array:
         """d (sum over samples of seed_s * output_s) / d parameter, for each parameter.
@@ -152,15 +186,18 @@ class BatchedTape:
         ``seed`` is one number for every sample or one per sample; 1/len(batch) gives the
         gradient of the batch's mean. Per-sample input gradients are in ``input_grads()``.
         """
-        self._check_ready("backward")
-        weights = np.broadcast_to(_real_array(seed, "BatchedTape.backward"), (self._program.size,))
+        run = self._last_run("backward")
+        weights = np.broadcast_to(_real_array(seed, "BatchedTape.backward"), (run.size,))
         with np.errstate(all="ignore"):
-            grads, self._input_grads = self._program.backward(weights, _checked())
+            grads, input_grads = self._program.backward(run, weights, _checked())
+        self._workspace().input_grads = input_grads
         return grads
 
     def input_grads(self) -> Array:
-        """d output_s / d input * seed_s for every sample and input, from the last ``backward``."""
-        grads: Array = self._input_grads.copy()
+        """d output_s / d input * seed_s for every sample and input, from this thread's last ``backward``."""
+        if not self._program.grad_inputs:
+            raise RuntimeError("BatchedTape.input_grads: this tape was made with input_grads=False")
+        grads: Array = self._workspace().input_grads.copy()
         return grads
 
     def value_and_grad(self, batch: Any, parameters: Any = None, seed: Any = 1.0) -> tuple[Array, Array]:
@@ -178,9 +215,11 @@ class BatchedTape:
                 param._grad = total if so_far is None else so_far + total
         return outputs
 
-    def _check_ready(self, where: str) -> None:
-        if not self._ready:
+    def _last_run(self, where: str) -> Pass:
+        run = self._workspace().run
+        if run is None:
             raise RuntimeError(f"BatchedTape.{where}: call forward() first (the last forward failed or never ran)")
+        return run
 
 
 def _checked() -> bool:

@@ -5,6 +5,9 @@ graph of one sample's loss into a directory.
 The defaults are micrograd's: 100 moons with noise 0.1, MLP(2, [16, 16, 1]) with relu, hinge
 loss + 1e-4 * sum p**2, 100 full-batch SGD steps with learning rate 1.0 - 0.9 * k / 100.
 This module sits above ``nn`` and imports it, and matplotlib, only when the demo runs.
+
+``DemoOptions`` refuses what exceeds the bounds below before anything is built: widths,
+layers, parameters, steps, the batch size, the seed, and the run's whole work.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from ..checked_io import describe
 from ..mode import no_grad
 from ..pictures import draw_graph, graphviz_available
 from ..pictures.render import INSTALL_HINT
@@ -26,6 +31,31 @@ L2 = 1e-4
 LR_START, LR_END = 1.0, 0.1
 
 DATASETS = ("moons", "circles", "xor", "spirals")
+
+# The bounds are far above anything the demo is for (micrograd's network has 337 parameters and
+# trains for 100 steps) and keep any run within memory and minutes on a laptop. The time is
+# counted in "parameter passes", which cost about 0.3 us each (CPU time on one core of a 2-core
+# VM; a least-squares fit over ten networks of 337 to 41,001 parameters, full batch and online,
+# was within 20% of every one). A full-batch graph holds about 4 kB per parameter.
+MAX_WIDTH = 1024
+"""The widest hidden layer."""
+MAX_HIDDEN_LAYERS = 32
+"""The most hidden layers: deeper and narrower, the per-neuron cost outgrows the parameters."""
+MAX_PARAMETERS = 50_000
+"""The most weights and biases: a full-batch graph of about 200 MB, and about half a minute to
+draw the decision boundary (3,600 forward passes)."""
+MAX_STEPS = 10_000
+"""The most passes over the data (100 times micrograd's): about 3 minutes for its network."""
+MAX_WORK = 1_000_000_000
+"""The most parameter passes in all (``training_work``): a few minutes. MLP(2, [220, 220, 1]) for
+181 full-batch steps, just within this and the parameter limit, took 415 s of CPU time with its
+pictures on a busy 2-core VM, and at most 268 MB."""
+NEURON_PASSES = 8
+"""A neuron's share of one sample's forward and backward pass, in parameter passes (its three nodes)."""
+UPDATE_PASSES = 4
+"""Passes over the parameters per update: zeroing, the L2 term, the step, the gradient statistics."""
+MAX_SEED = 10**18 - 1
+"""Seeds of up to 18 digits, whatever their sign."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +70,32 @@ class DemoOptions:
     out: Path = Path("autograd-lite-demo")
     progress: bool = True
 
+    def __post_init__(self) -> None:
+        """Refuse, naming the option, anything beyond the bounds, before any work is done."""
+        if self.dataset not in DATASETS:
+            raise ValueError(f"--dataset must be one of {', '.join(DATASETS)}, got {describe(self.dataset)}")
+        if len(self.hidden) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"--hidden: at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden):,}")
+        for width in self.hidden:
+            _check_whole(width, "--hidden: each width", 1, MAX_WIDTH)
+        _check_whole(self.steps, "--steps", 1, MAX_STEPS)
+        if self.batch_size is not None:
+            _check_whole(self.batch_size, "--batch-size", 1, SAMPLES)
+        _check_whole(self.seed, "--seed", -MAX_SEED, MAX_SEED)
+        parameters = parameter_count(self.hidden)
+        if parameters > MAX_PARAMETERS:
+            raise ValueError(
+                f"--hidden {_widths(self.hidden)}: the network would have {parameters:,} parameters; "
+                f"the limit is {MAX_PARAMETERS:,}"
+            )
+        work = training_work(self.hidden, self.steps, self.batch_size)
+        if work > MAX_WORK:
+            raise ValueError(
+                f"--steps {self.steps:,} of --hidden {_widths(self.hidden)} at batch size "
+                f"{self.batch_size or SAMPLES} make {work:,} parameter passes; the limit is {MAX_WORK:,} "
+                "(a few minutes): take fewer steps, a larger batch or a smaller network"
+            )
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -48,6 +104,30 @@ class DemoResult:
     loss: float
     accuracy: float
     files: tuple[Path, ...]
+
+
+def _check_whole(value: object, option: str, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{option} must be a whole number from {low:,} to {high:,}, got {describe(value)}")
+
+
+def _widths(hidden: tuple[int, ...]) -> str:
+    """The widths as the option is written, shortened when there are many layers."""
+    text = ",".join(map(str, hidden[:4]))
+    return text if len(hidden) <= 4 else f"{text},... ({len(hidden)} layers)"
+
+
+def parameter_count(hidden: tuple[int, ...]) -> int:
+    """The weights and biases of MLP(2, [*hidden, 1]): (inputs + 1) * units per layer."""
+    return sum((fan_in + 1) * units for fan_in, units in pairwise((2, *hidden, 1)))
+
+
+def training_work(hidden: tuple[int, ...], steps: int, batch_size: int | None) -> int:
+    """A run's training in parameter passes: steps * (SAMPLES * (parameters + NEURON_PASSES *
+    neurons) + updates per step * UPDATE_PASSES * parameters)."""
+    parameters, neurons = parameter_count(hidden), sum(hidden) + 1
+    updates = math.ceil(SAMPLES / (batch_size or SAMPLES))
+    return steps * (SAMPLES * (parameters + NEURON_PASSES * neurons) + updates * UPDATE_PASSES * parameters)
 
 
 def make_dataset(name: str, seed: int) -> tuple[list[list[float]], list[int]]:
@@ -78,7 +158,7 @@ def run(options: DemoOptions) -> DemoResult:
     options.out.mkdir(parents=True, exist_ok=True)
     X, y = make_dataset(options.dataset, options.seed)
     model = nn.MLP(2, [*options.hidden, 1], activation="relu", rng=options.seed)
-    batch = SAMPLES if options.batch_size is None else min(options.batch_size, SAMPLES)
+    batch = options.batch_size or SAMPLES
     updates = options.steps * math.ceil(SAMPLES / batch)
     optimizer = nn.SGD(model.parameters(), lr=nn.LinearDecay(LR_START, LR_END, updates))
     print(

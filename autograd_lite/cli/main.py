@@ -10,7 +10,9 @@ expression, a bad NAME=VALUE, a log of a negative number, more work than the bou
 
 The work, the memory and the output of ``grad`` are bounded before any of it is done: at most
 ``MAX_NAMES`` names, ``--hessian`` for at most ``MAX_HESSIAN_NAMES`` of them, and ``--steps`` for
-graphs of at most ``MAX_STEP_NODES`` nodes.
+graphs of at most ``MAX_STEP_NODES`` nodes. ``demo`` is bounded the same way (``DemoOptions``:
+widths, layers, parameters, steps and the whole run's work), and every message shows what the
+user typed shortened.
 """
 
 from __future__ import annotations
@@ -24,12 +26,29 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from .. import __version__
-from ..checked_io import format_number, quote
+from ..checked_io import format_number, quote, shorten
 from ..engine import backward, grad, hessian, topological_order
 from ..pictures import GraphvizError, backward_steps, draw_graph, graphviz_available, save_animation
 from ..pictures.render import INSTALL_HINT, SUFFIX_FORMATS
 from ..value import Value
-from .demo import DATASETS, L2, LR_END, LR_START, DemoOptions, run
+from .demo import (
+    DATASETS,
+    L2,
+    LR_END,
+    LR_START,
+    MAX_HIDDEN_LAYERS,
+    MAX_PARAMETERS,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_WIDTH,
+    MAX_WORK,
+    NEURON_PASSES,
+    SAMPLES,
+    UPDATE_PASSES,
+    DemoOptions,
+    run,
+    training_work,
+)
 from .expression import FUNCTIONS, MAX_LENGTH, ExpressionError, check_characters, check_name, parse
 
 PROG = "autograd-lite"
@@ -46,6 +65,10 @@ so 100 names print 10,000 numbers (at most about 260 kB) from 100 passes."""
 MAX_STEP_NODES = 50
 """The largest graph ``--steps`` draws: the page holds one picture of the whole graph per node,
 so its size grows with the square of the node count (50 nodes: a page of about 7 MB)."""
+
+MAX_MESSAGE = 200
+"""The longest usage message argparse may print: it quotes what the user typed, which may be
+anything (an unknown argument of a megabyte)."""
 
 
 class UsageError(Exception):
@@ -64,7 +87,7 @@ class OneLineParser(argparse.ArgumentParser):
         hint = f"try '{self.prog} --help'"
         if "unrecognized arguments: -" in message or "expected one argument" in message:
             hint += "; an expression that starts with '-' goes after '--', as in: grad -- '-x*y' x=1 y=2"
-        self.exit(2, f"{self.prog}: error: {message} ({hint})\n")
+        self.exit(2, f"{self.prog}: error: {shorten(message, MAX_MESSAGE)} ({hint})\n")
 
 
 def parse_assignment(text: str) -> tuple[str, float]:
@@ -210,16 +233,19 @@ def _write(path: Path, save: Callable[[], object]) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Train the demo network and write its pictures."""
-    options = DemoOptions(
-        dataset=args.dataset,
-        hidden=args.hidden,
-        steps=args.steps,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        out=Path(args.out),
-        progress=not args.no_progress,
-    )
+    """Train the demo network and write its pictures, once the options are within the bounds."""
+    try:
+        options = DemoOptions(
+            dataset=args.dataset,
+            hidden=args.hidden,
+            steps=args.steps,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            out=Path(args.out),
+            progress=not args.no_progress,
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     try:
         run(options)  # nn and matplotlib are imported only now
     except OSError as error:
@@ -231,27 +257,23 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
-    """``"16,16"`` -> ``(16, 16)``: each hidden layer's width, 1 to 1024."""
+    """``"16,16"`` -> ``(16, 16)``: each hidden layer's width (DemoOptions checks the bounds)."""
     try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a comma-separated list of widths such as 16,16"
-        ) from None
-    if not all(1 <= size <= 1024 for size in sizes):
-        raise argparse.ArgumentTypeError(f"{text!r}: each width must be between 1 and 1024")
-    return sizes
+        return tuple(_whole_number(part) for part in text.split(","))
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"{error}; give widths such as 16,16") from None
 
 
-def _positive(text: str) -> int:
-    """A whole number >= 1."""
+def _whole_number(text: str) -> int:
+    """A whole number as typed (DemoOptions checks its range); the error quotes the text shortened."""
     try:
-        number = int(text)
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return number
+        digits = text.strip().lstrip("+-").replace("_", "")
+        if digits.isdecimal():
+            # int() refuses more than 4,300 digits, far beyond every bound of the demo.
+            raise argparse.ArgumentTypeError(f"a number of {len(digits):,} digits is far too large") from None
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a whole number") from None
 
 
 GRAD_DESCRIPTION = f"""\
@@ -270,11 +292,25 @@ examples:
   {PROG} grad "tanh(x*w + b)" x=1 w=0.5 b=0.1 --hessian --graph neuron.svg
   {PROG} grad -- "-x*y" x=1 y=2        (an EXPR starting with '-' goes after --)"""
 
+
+def _most_steps(batch_size: int | None) -> int:
+    """The most steps micrograd's 16,16 network may take at this batch size."""
+    return min(MAX_STEPS, MAX_WORK // training_work((16, 16), 1, batch_size))
+
+
 DEMO_DESCRIPTION = f"""\
-Train an MLP on a toy 2-D dataset (hinge loss + {L2:g} * sum p**2, SGD with the learning
-rate falling linearly from {LR_START} to {LR_END}), print the final loss and accuracy, and write
-decision_boundary.png, loss.png and graph.svg (one sample's loss) into --out.
-The defaults reproduce micrograd's demo. graph.svg needs Graphviz (else graph.dot)."""
+Train an MLP on a toy 2-D dataset ({SAMPLES} points; hinge loss + {L2:g} * sum p**2, SGD with the
+learning rate falling linearly from {LR_START} to {LR_END}), print the final loss and accuracy,
+and write decision_boundary.png, loss.png and graph.svg (one sample's loss) into --out.
+The defaults reproduce micrograd's demo. graph.svg needs Graphviz (else graph.dot).
+
+Bounds, checked before anything is built (beyond them a run is refused in one line, exit
+code 2): at most {MAX_HIDDEN_LAYERS} hidden layers of 1 to {MAX_WIDTH} units and {MAX_PARAMETERS:,} parameters in all;
+1 to {MAX_STEPS:,} steps; a batch size of 1 to {SAMPLES}; and at most {MAX_WORK:,} parameter passes,
+a few minutes of training. A run makes
+  steps x ({SAMPLES} x (parameters + {NEURON_PASSES} x neurons) + updates per step x {UPDATE_PASSES} x parameters)
+of them: micrograd's 16,16 network may take {_most_steps(None):,} steps at full batch and
+{_most_steps(1):,} at a batch size of 1."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -323,30 +359,38 @@ def _add_demo_command(add_parser: Callable[..., argparse.ArgumentParser]) -> Non
         description=DEMO_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    demo_parser.add_argument("--dataset", choices=DATASETS, default="moons", help="the data (default: moons)")
+    demo_parser.add_argument(
+        "--dataset",
+        default="moons",
+        metavar="{" + ",".join(DATASETS) + "}",
+        help="the data (default: moons)",
+    )
     demo_parser.add_argument(
         "--hidden",
         type=_hidden_sizes,
         default=(16, 16),
         metavar="W,W",
-        help="hidden layer widths (default: 16,16)",
+        help=f"hidden layer widths, 1 to {MAX_WIDTH} each, at most {MAX_HIDDEN_LAYERS} layers (default: 16,16)",
     )
     demo_parser.add_argument(
         "--steps",
-        type=_positive,
+        type=_whole_number,
         default=100,
         metavar="N",
-        help="passes over the data (default: 100); each is one update at full batch",
+        help=f"passes over the data, 1 to {MAX_STEPS:,} (default: 100); each is one update at full batch",
     )
     demo_parser.add_argument(
         "--batch-size",
-        type=_positive,
+        type=_whole_number,
         default=None,
         metavar="N",
-        help="samples per update (default: all of them)",
+        help=f"samples per update, 1 to {SAMPLES} (default: all of them)",
     )
     demo_parser.add_argument(
-        "--seed", type=int, default=1337, help="seed for data, weights and shuffles (default: 1337)"
+        "--seed",
+        type=_whole_number,
+        default=1337,
+        help=f"seed for data, weights and shuffles, at most {len(str(MAX_SEED))} digits (default: 1337)",
     )
     demo_parser.add_argument(
         "--out",

@@ -1,22 +1,27 @@
 """Check a student's own engine: ``check_engine(value_class)`` runs a micrograd-style Value class
-(whatever it has of ``+ - * / ** tanh exp relu``, unary minus and plain-number operands) on every
-operation alone and on random expressions, against autograd-lite, and reports the first
-operation whose value or gradient is wrong with the smallest expression that shows it.
+(whatever it has of ``+ - * / ** tanh exp relu``, unary minus and plain-number operands) against
+autograd-lite and reports the first mistake where it lives, with the smallest expression that
+shows it.
 
-Operations are checked in the order a student writes them, each alone at a few points (and, with
-``reuse``, with one operand used twice: ``x + x``); then random expressions combine them. A
-failing expression is shrunk while it still fails, so the report shows a small program the
-student can paste and run.
+The checks go from the small to the large, so each family of mistakes is named in the code that
+has it: each operation's value alone; each operation's backward step alone, run by hand with a
+gradient from above that is not 1 and operands that already hold gradient (a step that forgets
+``out.grad``, adds a constant, writes ``=`` for ``+=``, has a wrong local derivative or does not
+record its children is named there); random expressions run by hand in a correct order; and
+last ``backward()`` itself, whose run is watched (a missing seed, an order not reversed, a sort
+without a visited set). A failing expression is shrunk while it still fails, so the report shows
+a small program the student can paste and run. Every run of the student's code has a time limit.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..checked_io import format_number
+from ..checked_io import describe, format_number
 from .expressions import (
     BY_KEY,
     INPUT_NAMES,
@@ -27,8 +32,26 @@ from .expressions import (
     random_recipe,
     simpler,
     single,
+    step_formulas,
 )
-from .student import BACKWARD, BY_HAND, NO_GRADIENTS, Fault, Reference, gradient_style, reference, run
+from .naming import shown_pair
+from .placeholders import is_placeholder, is_unwritten
+from .rules import ACCUMULATE, RuleFault, check_rule
+from .student import (
+    BACKWARD,
+    BY_HAND,
+    NO_GRADIENTS,
+    TIME_LIMIT,
+    Fault,
+    Reference,
+    format_seconds,
+    gradient_style,
+    has_backward_steps,
+    reference,
+    run,
+)
+from .time_limit import Deadline, OutOfTime
+from .traversal import diagnose_backward
 
 _UNARY_POINTS = ((1.5,), (-0.5,), (2.5,), (-1.75,))
 _BINARY_POINTS = ((1.5, -0.5), (-2.0, 2.5), (0.75, 3.0), (-1.25, -0.5))
@@ -38,25 +61,30 @@ _RUNS = 6
 # Shrinking stops after this many tries, so even a pathological class gets its report quickly.
 _SHRINK_BUDGET = 600
 
-ACCUMULATE = (
-    "A node used more than once gets one contribution per use, and they must add up: in every "
-    "_backward write `operand.grad += ...`, never `operand.grad = ...`."
+NEVER_ENDS = (
+    "backward() never returned: look for a loop whose condition never turns false, such as a "
+    "`while stack:` that keeps pushing nodes it has already seen, or a node that is its own child."
 )
-ORDER = (
-    "Every operation's _backward is right: run once each, every node after all of the nodes that "
-    "use it, they give autograd-lite's gradients. So the fault is in backward(): it must call each "
-    "node's _backward exactly once, after all of that node's users (a topological sort that keeps "
-    "a set of the nodes it has visited)."
+UNSEEN = (
+    "Every operation is right on its own, but not in this expression. Without a _backward to run on "
+    "its own the check cannot tell where: either an operation's backward replaces the gradient an "
+    "operand already holds (write `+=`), or backward() does not run each node's step exactly once, "
+    "after all of the nodes that use it."
+)
+TOGETHER = (
+    "Every operation's _backward is right on its own, yet run by hand in a correct order from "
+    "f.grad = 1 they give other gradients together: look for a _backward that reads a number that "
+    "changes later (another node's data or grad) instead of the one it had when the node was made."
 )
 
 
 @dataclass(frozen=True)
 class EngineReport:
-    """What ``check_engine`` found: ``ok``; the first wrong ``operation`` ('+', 'tanh', or
-    'backward()' when every operation is right alone; None when the class has no operation to
-    check yet), ``problem`` (what differs), ``expression``
-    (the smallest program that shows it, as lines), ``yours`` and ``expected`` (the two numbers
-    that differ, when numbers differ), ``hint``; the operations found ``right`` and those
+    """What ``check_engine`` found: ``ok``; the ``operation`` whose code is wrong ('+', 'tanh', or
+    'backward()' when the fault is in the traversal or the seed; None when the class has no
+    operation to check yet), ``problem`` (what differs), ``expression`` (the smallest program
+    that shows it, as lines), ``yours`` and ``expected`` (the two numbers that differ, when
+    numbers differ), ``hint`` (the mistake, in words); the operations found ``right`` and those
     ``missing`` (not written yet); ``tried``, how many random expressions were run."""
 
     class_name: str
@@ -104,52 +132,76 @@ class EngineReport:
         printer.text(str(self))
 
 
-def check_engine(value_class: type, *, reuse: bool = True, trials: int = 200, seed: int = 0) -> EngineReport:
+def check_engine(
+    value_class: type,
+    *,
+    reuse: bool = True,
+    trials: int = 200,
+    seed: int = 0,
+    time_limit: float = TIME_LIMIT,
+) -> EngineReport:
     """Run ``value_class`` (micrograd-style: ``Value(x)``, operators, ``.data``, ``.grad``,
-    ``backward()``) against autograd-lite and report the first wrong operation.
+    ``backward()``) against autograd-lite and report the first mistake, where it lives.
 
-    ``reuse=False`` keeps every expression a tree (no ``x + x``, no node used twice), for a class
-    whose gradients do not accumulate yet. ``trials`` random expressions follow the checks of
-    each operation alone; ``seed`` fixes them.
+    ``reuse=False`` keeps every expression a tree (no ``x + x``, no node used twice, no gradient
+    already held), for a class whose gradients do not accumulate yet. ``trials`` random
+    expressions follow the checks of each operation alone; ``seed`` fixes them. Each expression
+    may run for ``time_limit`` seconds; one that runs longer is reported as not finishing.
+    ``check_engine(...)``, the placeholder of an unanswered cell, reports that there is no class yet.
     """
+    if is_placeholder(value_class):
+        return EngineReport("...", False, None, "No class yet: put your Value class in place of the ... .",
+                            (), "", (), (), "", 0)  # fmt: skip
     if not isinstance(value_class, type):
         raise TypeError(f"check_engine: give the class itself, got {type(value_class).__name__}")
     if isinstance(trials, bool) or not isinstance(trials, int) or trials < 0:
-        raise ValueError(f"check_engine: trials must be an int >= 0, got {trials!r}")
+        raise ValueError(f"check_engine: trials must be an int >= 0, got {describe(trials)}")
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not 0 < time_limit < math.inf:
+        raise ValueError(f"check_engine: time_limit must be a number of seconds > 0, got {describe(time_limit)}")
+    seconds = float(time_limit)
     name = value_class.__name__
-    style = gradient_style(value_class)
-    broken = _construction_fault(value_class)
-    present, missing = _survey(value_class)
-    context = _Context(value_class, name, style, reuse, missing)
+    style = gradient_style(value_class, seconds)
+    by_hand = style != NO_GRADIENTS and has_backward_steps(value_class, seconds)
+    broken = _construction_fault(value_class, seconds)
+    present, missing = _survey(value_class, seconds)
+    context = _Context(value_class, name, style, reuse, missing, seconds)
     if broken:
         return context.report(False, f"{name}(...)", broken)
     if not present:
         return context.report(False, None, "The class has none of + * - / ** tanh exp relu yet.")
     right: list[str] = []
     for operation in present:
-        for recipe in _alone(operation, reuse):
-            expected = reference(recipe)
-            fault = None if expected is None else run(recipe, value_class, style, expected)
-            if fault is not None:
-                return context.wrong_alone(operation, recipe, fault, right)
+        report = context.check_alone(operation, by_hand, right)
+        if report is not None:
+            return report
         if operation.name not in right:
             right.append(operation.name)
     rng = random.Random(seed)
-    tried = 0
+    together: list[tuple[Recipe, Reference]] = []
     for _ in range(trials):
         recipe = random_recipe(rng, present, reuse)
         expected = reference(recipe)
-        if expected is None:
-            continue
-        tried += 1
-        fault = run(recipe, value_class, style, expected)
-        if fault is not None:
-            return context.wrong_together(recipe, fault, present, right, tried)
-    together = "with nodes used more than once" if reuse else "as trees, each node used once"
+        if expected is not None:
+            together.append((recipe, expected))
+    tried = len(together)
+    if by_hand:
+        for recipe, expected in together:
+            fault = run(recipe, value_class, BY_HAND, expected, seconds)
+            if fault is not None:
+                return context.wrong_together(recipe, fault, present, right, tried, BY_HAND)
+    if style == BACKWARD:
+        alone = [recipe for operation in present for recipe in _alone(operation, reuse)] if by_hand else []
+        for recipe, expected in [(r, reference(r)) for r in alone] + together:
+            fault = None if expected is None else run(recipe, value_class, BACKWARD, expected, seconds)
+            if fault is not None:
+                if by_hand:
+                    return context.wrong_backward(recipe, fault, present, right, tried)
+                return context.wrong_together(recipe, fault, present, right, tried, BACKWARD)
+    kind = "with nodes used more than once" if reuse else "as trees, each node used once"
     summary = (
         f"{_listed(_grouped(right))} give autograd-lite's values"
         + ("" if style == NO_GRADIENTS else " and gradients")
-        + f", each alone and in {tried} random expressions {together}."
+        + f", each alone and in {tried} random expressions {kind}."
     )
     return context.report(True, None, summary, right=right, tried=tried)
 
@@ -163,6 +215,7 @@ class _Context:
     style: str
     reuse: bool
     missing: list[str]
+    seconds: float
 
     def report(
         self,
@@ -180,53 +233,105 @@ class _Context:
         return EngineReport(self.name, ok, operation, problem, tuple(expression), hint, tuple(right),
                             tuple(self.missing), self.style, tried, yours, expected)  # fmt: skip
 
-    def wrong_alone(self, operation: Operation, recipe: Recipe, fault: Fault, right: list[str]) -> EngineReport:
+    def check_alone(self, operation: Operation, by_hand: bool, right: list[str]) -> EngineReport | None:
+        """The report of ``operation``'s first fault on its own (its values, then its backward
+        step), or None when it has none."""
+        recipes = _alone(operation, self.reuse)
+        for recipe in recipes:
+            expected = reference(recipe)
+            fault = None if expected is None else run(recipe, self.value_class, NO_GRADIENTS, expected, self.seconds)
+            if fault is not None:
+                return self.wrong_alone(operation, recipe, fault, right, NO_GRADIENTS)
+        if by_hand:
+            points = _UNARY_POINTS if operation.arity == 1 else _BINARY_POINTS
+            found = check_rule(operation, points, self.value_class, self.reuse, self.seconds)
+            return None if found is None else self.wrong_rule(operation, found, right)
+        if self.style == BACKWARD:
+            # No _backward to run on its own: the operation alone through the student's backward().
+            for recipe in recipes:
+                expected = reference(recipe)
+                fault = None if expected is None else run(recipe, self.value_class, BACKWARD, expected, self.seconds)
+                if fault is not None:
+                    return self.wrong_alone(operation, recipe, fault, right, BACKWARD)
+        return None
+
+    def wrong_alone(
+        self, operation: Operation, recipe: Recipe, fault: Fault, right: list[str], style: str
+    ) -> EngineReport:
         """An operation wrong on its own (or with its operand twice)."""
-        recipe, fault, _, varies = self.shrink(recipe, fault, [operation])
+        recipe, fault, _, varies = self.shrink(recipe, fault, [operation], style)
         if fault.kind == "grad" and recipe.reuses():
             hint = f"{INPUT_NAMES[0]} is used twice. " + ACCUMULATE
-        elif fault.kind == "raised":
+        elif fault.kind in ("raised", "timeout"):
             hint = ""
+        elif fault.kind == "value":
+            hint = _forward_hint(operation, recipe, fault)
         else:
             hint = f"autograd-lite's rule: {operation.rule}"
-        return self.report(False, operation.name, _problem(fault, varies), expression=self.code(recipe, fault),
+        return self.report(False, operation.name, _problem(fault, varies), expression=self.code(recipe, fault, style),
                            hint=hint, right=right, fault=fault)  # fmt: skip
 
+    def wrong_rule(self, operation: Operation, found: RuleFault, right: list[str]) -> EngineReport:
+        """An operation whose backward step is wrong on its own, with the program that shows it:
+        the student's own ``f.backward()`` (shrunk to plainer inputs) when that shows the same
+        number, else the step by hand."""
+        trial = found.trial
+        if trial is None or found.input is None:
+            return self.report(False, operation.name, found.problem, expression=found.program, hint=found.hint,
+                               right=right)  # fmt: skip
+        fault = Fault("grad", input=found.input, yours=trial.yours[found.input], expected=trial.expected(found.input))
+        if self.style == BACKWARD and trial.upstream == 1.0 and not trial.held:
+            expected = reference(trial.recipe)
+            natural = None if expected is None else run(trial.recipe, self.value_class, BACKWARD, expected, self.seconds)
+            if natural is not None and (natural.kind, natural.input, natural.yours) == ("grad", fault.input, fault.yours):
+                recipe, natural, _, varies = self.shrink(trial.recipe, natural, [operation], BACKWARD)
+                return self.report(False, operation.name, _problem(natural, varies),
+                                   expression=as_code(recipe, self.name, backward=True), hint=found.hint, right=right,
+                                   fault=natural)  # fmt: skip
+        return self.report(False, operation.name, found.problem, expression=found.program, hint=found.hint, right=right,
+                           fault=fault)  # fmt: skip
+
     def wrong_together(
-        self, recipe: Recipe, fault: Fault, present: list[Operation], right: list[str], tried: int
+        self, recipe: Recipe, fault: Fault, present: list[Operation], right: list[str], tried: int, style: str
     ) -> EngineReport:
         """Every operation right alone, but a random expression wrong: shrink it and say why."""
-        recipe, fault, expected, varies = self.shrink(recipe, fault, present)
+        recipe, fault, _, varies = self.shrink(recipe, fault, present, style)
         operation, hint = "backward()", ""
-        if fault.step is not None and fault.kind in ("value", "raised"):
+        if fault.step is not None and fault.kind in ("value", "raised", "timeout"):
             step = BY_KEY[recipe.steps[fault.step][0]]
             operation = step.name
             hint = f"autograd-lite's rule: {step.rule}" if fault.kind == "value" else ""
+        elif fault.kind == "grad" and style == BY_HAND:
+            operation, hint = BY_KEY[recipe.steps[-1][0]].name, TOGETHER
         elif fault.kind == "grad":
-            operation, hint = self.why_gradients_differ(recipe, expected)
-        return self.report(False, operation, _problem(fault, varies), expression=self.code(recipe, fault),
+            hint = UNSEEN
+        return self.report(False, operation, _problem(fault, varies), expression=self.code(recipe, fault, style),
                            hint=hint, right=right, tried=tried, fault=fault)  # fmt: skip
 
-    def why_gradients_differ(self, recipe: Recipe, expected: Reference) -> tuple[str, str]:
-        """'backward()' and the order hint when the student's _backwards, run in a correct order,
-        are right; otherwise the operation whose _backward overwrites a gradient, if one does."""
-        by_hand = self.style == BACKWARD and _has_backward_steps(self.value_class)
-        if by_hand and run(recipe, self.value_class, BY_HAND, expected) is None:
-            return "backward()", ORDER
-        for key in dict.fromkeys(key for key, _ in recipe.steps):
-            if _overwrites(BY_KEY[key], self.value_class):
-                culprit = BY_KEY[key].name
-                return culprit, f"The _backward of {culprit} replaces the gradient its operand already holds. " + ACCUMULATE
-        return "backward()", ACCUMULATE
+    def wrong_backward(
+        self, recipe: Recipe, fault: Fault, present: list[Operation], right: list[str], tried: int
+    ) -> EngineReport:
+        """Every operation's backward step right, alone and together, but ``backward()`` wrong:
+        watch it run on the smallest expression and say what it does wrong."""
+        if fault.kind == "timeout":
+            hint, varies = NEVER_ENDS, False
+        else:
+            recipe, fault, _, varies = self.shrink(recipe, fault, present, BACKWARD)
+            hint = "" if fault.kind == "raised" else diagnose_backward(recipe, self.value_class, self.seconds)
+        return self.report(False, "backward()", _problem(fault, varies), expression=self.code(recipe, fault, BACKWARD),
+                           hint=hint, right=right, tried=tried, fault=fault)  # fmt: skip
 
     def shrink(
-        self, recipe: Recipe, fault: Fault, operations: Sequence[Operation]
+        self, recipe: Recipe, fault: Fault, operations: Sequence[Operation], style: str
     ) -> tuple[Recipe, Fault, Reference, bool]:
         """The smallest recipe reached by taking ``simpler`` steps that fail in every run, its
-        fault, autograd-lite's numbers, and whether the student's numbers change between runs."""
+        fault, autograd-lite's numbers, and whether the student's numbers change between runs.
+        A run that did not finish is not shrunk: each try would cost the whole time limit."""
         expected = reference(recipe)
         assert expected is not None
-        settled = self.always_fails(recipe, expected)
+        if fault.kind == "timeout":
+            return recipe, fault, expected, False
+        settled = self.always_fails(recipe, expected, style)
         fault, varies = settled if settled is not None else (fault, True)
         budget = _SHRINK_BUDGET
         improved = True
@@ -235,7 +340,7 @@ class _Context:
             for candidate in simpler(recipe, operations, self.reuse):
                 budget -= 1
                 candidate_expected = reference(candidate)
-                found = None if candidate_expected is None else self.always_fails(candidate, candidate_expected)
+                found = None if candidate_expected is None else self.always_fails(candidate, candidate_expected, style)
                 if found is not None and candidate_expected is not None:
                     recipe, expected, improved = candidate, candidate_expected, True
                     fault, varies = found
@@ -244,7 +349,7 @@ class _Context:
                     break
         return recipe, fault, expected, varies
 
-    def always_fails(self, recipe: Recipe, expected: Reference) -> tuple[Fault, bool] | None:
+    def always_fails(self, recipe: Recipe, expected: Reference, style: str) -> tuple[Fault, bool] | None:
         """The fault when every one of a few runs shows it, and whether the runs disagree on the
         numbers. A student's node keeps its children in a set, ordered by the nodes' addresses,
         so the order of a backward pass can change from run to run; a program that shows a fault
@@ -254,29 +359,56 @@ class _Context:
         for attempt in range(_RUNS):
             # Objects kept alive between runs move the next run's nodes to other addresses.
             padding.append(list(range(attempt * 7 + 1)))
-            found = run(recipe, self.value_class, self.style, expected)
-            if found is None:
+            found = run(recipe, self.value_class, style, expected, self.seconds)
+            if found is None or found.kind == "timeout":
                 return None
             faults.append(found)
         first = faults[0]
         return first, any((f.kind, f.input, f.yours) != (first.kind, first.input, first.yours) for f in faults)
 
-    def code(self, recipe: Recipe, fault: Fault) -> list[str]:
+    def code(self, recipe: Recipe, fault: Fault, style: str) -> list[str]:
         # A fault in the forward pass shows without backward(); the student's _backward-only
         # class has no backward() to call, so the program says what the check did instead.
-        if fault.kind in ("value", "raised") and fault.step is not None:
+        if fault.kind in ("value", "raised", "timeout") and fault.step is not None:
             return as_code(recipe, self.name, backward=False)
-        lines = as_code(recipe, self.name, backward=self.style == BACKWARD)
-        if self.style == BY_HAND:
+        lines = as_code(recipe, self.name, backward=style == BACKWARD)
+        if style == BY_HAND:
             lines.append("# then f.grad = 1 and each node's _backward() in a correct order")
         return lines
 
 
-def _construction_fault(value_class: type) -> str:
+def _forward_hint(operation: Operation, recipe: Recipe, fault: Fault) -> str:
+    """What a wrong value says: the operands taken the wrong way round, or the rule."""
+    assert fault.yours is not None
+    swapped = _SWAPPED.get(operation.key)
+    if swapped is not None and len(recipe.steps) == 1:
+        inputs = recipe.inputs
+        mirrored = Recipe(inputs[::-1], ((swapped, recipe.steps[0][1]),)) if operation.arity == 2 else Recipe(
+            inputs, ((swapped, recipe.steps[0][1]),)
+        )
+        other = reference(mirrored)
+        if other is not None and math.isclose(fault.yours, other.values[0], rel_tol=1e-9, abs_tol=1e-12):
+            wrote = step_formulas(recipe)[0]
+            gives = BY_KEY[swapped].spelling.format(*(("y", "x") if operation.arity == 2 else ("x",)))
+            return (
+                f"Your {wrote} computes {gives}: the operands are the wrong way round "
+                f"(self is the left operand, other the right). autograd-lite's rule: {operation.rule}"
+            )
+    return f"autograd-lite's rule: {operation.rule}"
+
+
+# The operation whose value a student gets by taking the operands the wrong way round.
+_SWAPPED = {"-": "-", "/": "/", "-n": "n-", "n-": "-n", "/n": "n/", "n/": "/n"}
+
+
+def _construction_fault(value_class: type, seconds: float) -> str:
     """Why ``value_class(1.5)`` is not a Value holding 1.5, or '' when it is."""
     try:
-        made = value_class(1.5)
-        data = float(made.data)
+        with Deadline(seconds):
+            made = value_class(1.5)
+            data = float(made.data)
+    except OutOfTime:
+        return f"{value_class.__name__}(1.5) did not finish within {format_seconds(seconds)}"
     except Exception as error:
         return f"{value_class.__name__}(1.5) must make a Value with .data 1.5; it raised {type(error).__name__}: {error}"
     if data != 1.5:
@@ -284,16 +416,19 @@ def _construction_fault(value_class: type) -> str:
     return ""
 
 
-def _survey(value_class: type) -> tuple[list[Operation], list[str]]:
-    """The operations the class has, and the names of those it has not written yet."""
+def _survey(value_class: type, seconds: float) -> tuple[list[Operation], list[str]]:
+    """The operations the class has, and the names of those it has not written yet (a stub that
+    raises NotImplementedError, or whose body is ``...`` or ``pass``)."""
     present: list[Operation] = []
     absent: list[Operation] = []
     for operation in OPERATIONS:
-        if getattr(value_class, operation.method, None) is None:
+        method = getattr(value_class, operation.method, None)
+        if method is None or is_unwritten(method):
             absent.append(operation)
             continue
         try:
-            operation.apply(*(value_class(x) for x in (1.5, -0.5)[: operation.arity]))
+            with Deadline(seconds):
+                operation.apply(*(value_class(x) for x in (1.5, -0.5)[: operation.arity]))
         except NotImplementedError:
             absent.append(operation)
             continue
@@ -302,7 +437,7 @@ def _survey(value_class: type) -> tuple[list[Operation], list[str]]:
             if operation.number:
                 absent.append(operation)
                 continue
-        except Exception:
+        except (Exception, OutOfTime):
             pass  # the checks report it, with the expression
         present.append(operation)
     names = list(dict.fromkeys(o.name for o in absent if not o.number and o.name not in {p.name for p in present}))
@@ -324,49 +459,18 @@ def _alone(operation: Operation, reuse: bool) -> list[Recipe]:
     return recipes
 
 
-def _has_backward_steps(value_class: type) -> bool:
-    try:
-        return hasattr(value_class(1.0) + value_class(2.0), "_backward")
-    except Exception:
-        return False
-
-
-def _overwrites(operation: Operation, value_class: type) -> bool:
-    """True when the operation's _backward replaces the gradient its operands already hold."""
-    recipe = single(operation, (1.5, -0.5))
-    expected = reference(recipe)
-    try:
-        leaves = [value_class(x) for x in recipe.inputs]
-        out = operation.apply(*leaves)
-        for leaf in leaves:
-            leaf.grad = 10.0
-        out.grad = 1.0
-        out._backward()
-        yours = [float(leaf.grad) for leaf in leaves]
-    except Exception:
-        return False
-    assert expected is not None
-    return any(abs(y - (10.0 + g)) > 1e-6 * (1.0 + abs(g)) for y, g in zip(yours, expected.grads, strict=True))
-
-
 def _problem(fault: Fault, varies: bool) -> str:
     """One line saying what differs (and, when it does, that the student's number changes)."""
-    if fault.kind == "raised" or fault.kind == "no grad":
+    if fault.kind in ("raised", "no grad", "timeout"):
         return fault.error
-    yours, expected = _pair(fault.yours, fault.expected)
+    assert fault.yours is not None and fault.expected is not None
+    yours, expected = shown_pair(fault.yours, fault.expected)
     if varies:
         yours += " in one run (another may give another number: your nodes keep their children in a set, whose order changes)"
     if fault.kind == "value":
         return f"f.data: yours {yours}, autograd-lite {expected}"
     assert fault.input is not None
     return f"{INPUT_NAMES[fault.input]}.grad: yours {yours}, autograd-lite {expected}"
-
-
-def _pair(yours: float | None, expected: float | None) -> tuple[str, str]:
-    """Both numbers short, unless that would make two different numbers look the same."""
-    assert yours is not None and expected is not None
-    short = format_number(yours, 6), format_number(expected, 6)
-    return short if short[0] != short[1] else (repr(yours), repr(expected))
 
 
 def _grouped(names: Sequence[str]) -> list[str]:

@@ -230,6 +230,24 @@ SHARED_NAMES = ("a", "b", "c", "d", "e", "g", "h", "k", "m", "n", "p", "q", "r")
 def as_code(recipe: Recipe, class_name: str, backward: bool = True) -> list[str]:
     """The recipe as the lines of Python a student can run: inputs, each shared result named
     once, the output ``f`` and (``backward``) ``f.backward()``."""
+    lines = _program(recipe, class_name)[0]
+    if backward:
+        lines.append("f.backward()")
+    return lines
+
+
+def entry_texts(recipe: Recipe) -> list[str]:
+    """How the program of ``as_code`` writes each input and result: its name ('x', 'a', 'f') or,
+    for a result used once, its formula ('x * y')."""
+    return _program(recipe, "Value")[1]
+
+
+def step_formulas(recipe: Recipe) -> list[str]:
+    """Each step's formula as the program of ``as_code`` writes it ('x + y', 'a * (-a)')."""
+    return _program(recipe, "Value")[2]
+
+
+def _program(recipe: Recipe, class_name: str) -> tuple[list[str], list[str], list[str]]:
     n = len(recipe.inputs)
     uses = recipe.uses()
     lines = [f"{INPUT_NAMES[i]} = {class_name}({recipe.inputs[i]!r})" for i in range(n)]
@@ -237,12 +255,15 @@ def as_code(recipe: Recipe, class_name: str, backward: bool = True) -> list[str]
     text: dict[int, tuple[str, bool]] = {i: (INPUT_NAMES[i], True) for i in range(n)}
     shared = iter(SHARED_NAMES)
     last = n + len(recipe.steps) - 1
+    formulas: list[str] = []
     for position, (key, args) in enumerate(recipe.steps):
         index = n + position
         spelling = BY_KEY[key].spelling
         written = spelling.format(*(part if atomic else f"({part})" for part, atomic in (text[i] for i in args)))
+        formulas.append(written)
         if index == last:
             lines.append(f"f = {written}")
+            text[index] = ("f", True)
         elif uses[index] > 1:
             name = next(shared)
             lines.append(f"{name} = {written}")
@@ -250,6 +271,4 @@ def as_code(recipe: Recipe, class_name: str, backward: bool = True) -> list[str]
         else:
             # A method call binds tighter than any operator; anything else is bracketed when used.
             text[index] = (written, spelling.startswith("{0}.") and spelling.endswith("()"))
-    if backward:
-        lines.append("f.backward()")
-    return lines
+    return lines, [text[i][0] for i in range(last + 1)], formulas

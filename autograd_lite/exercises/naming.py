@@ -1,5 +1,6 @@
 """Names and numbers for exercise reports: ``node_name`` says which node a message is about
-(its label, or a short formula when it has none) and ``show`` writes a number for people.
+(its label, or a short formula when it has none), ``show`` writes a number for people, and
+``derivative`` and ``partial`` write total (df/dq) and local (∂f/∂q) derivatives apart.
 """
 
 from __future__ import annotations
@@ -15,6 +16,18 @@ _INFIX = {"+", "-", "*", "/", "**"}
 def show(x: float) -> str:
     """``x`` with at most 6 significant digits, -0 as 0 (0.4999999999999998 reads 0.5)."""
     return format_number(x, 6)
+
+
+def shown_pair(yours: float, expected: float) -> tuple[str, str]:
+    """Both numbers short, unless that would make two different numbers look the same."""
+    short = show(yours), show(expected)
+    return short if short[0] != short[1] else (repr(yours), repr(expected))
+
+
+def bracketed_number(x: float) -> str:
+    """``x`` shown, in brackets when negative, so '2 × (-4)' is not read as a subtraction."""
+    text = show(x)
+    return f"({text})" if text.startswith("-") else text
 
 
 def node_name(node: Value) -> str:
@@ -65,8 +78,15 @@ def spelled(node: Value) -> str:
 
 
 def derivative(of: str, by: str) -> str:
-    """How a message writes d of / d by: 'df/dq' for short names, 'd(f)/d(x*y)' for formulas."""
+    """How a message writes the total derivative d of / d by: 'df/dq' for short names,
+    'd(f)/d(x*y)' for formulas."""
     return f"d{_bracketed(of)}/d{_bracketed(by)}"
+
+
+def partial(of: str, by: str) -> str:
+    """How a message writes a local (partial) derivative, so it never looks like a total one:
+    '∂f/∂q'."""
+    return f"∂{_bracketed(of)}/∂{_bracketed(by)}"
 
 
 def _bracketed(name: str) -> str:

@@ -4,6 +4,7 @@ The student's class is used the way micrograd's is: ``Value(number)``, operators
 ``.data``, ``.grad``, and ``backward()``. Before a student has written ``backward()``, each
 node's ``_backward()`` is run in a correct order (found through ``_prev``), as micrograd's
 lecture does by hand; that order can also tell a fault in ``backward()`` from one in an op.
+Every run of the student's code has a time limit, so a loop that never ends is reported as one.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from typing import Any
 
 from ..engine import grad
 from ..value import Value
-from .expressions import BY_KEY, LARGEST, Recipe
+from .expressions import BY_KEY, LARGEST, Recipe, step_formulas
+from .placeholders import is_unwritten
+from .time_limit import Deadline, OutOfTime
 
 BACKWARD = "backward()"
 BY_HAND = "_backward()"
 NO_GRADIENTS = "none"
+TIME_LIMIT = 2.0
+"""Seconds one expression of a student's class may run (its values and its backward pass)."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,8 @@ class Fault:
     """Where a student's run differs from autograd-lite's.
 
     ``kind`` is 'raised' (an exception, ``step`` None when backward raised it), 'value' (the
-    result of ``step``), 'grad' (the gradient of input ``input``) or 'no grad' (no number there).
+    result of ``step``), 'grad' (the gradient of input ``input``), 'no grad' (no number there) or
+    'timeout' (``step``, or backward when None, did not finish in time).
     """
 
     kind: str
@@ -73,46 +79,91 @@ def _moderate(x: float) -> bool:
     return math.isfinite(x) and abs(x) <= LARGEST
 
 
-def gradient_style(value_class: type) -> str:
+def gradient_style(value_class: type, seconds: float = TIME_LIMIT) -> str:
     """How the student's gradients are run: their ``backward()``, each node's ``_backward()`` in a
-    correct order (also while ``backward()`` is a stub that raises NotImplementedError), or not
-    at all."""
+    correct order (also while ``backward()`` is a stub: ``...``, ``pass`` or a NotImplementedError),
+    or not at all."""
     try:
-        node = value_class(1.0)
-    except Exception:
+        with Deadline(seconds):
+            node = value_class(1.0)
+    except (Exception, OutOfTime):
         return NO_GRADIENTS
-    if callable(getattr(value_class, "backward", None)):
-        try:
+    by_hand = BY_HAND if hasattr(node, "_backward") else NO_GRADIENTS
+    backward = getattr(value_class, "backward", None)
+    if not callable(backward):
+        return by_hand
+    if is_unwritten(backward):
+        return by_hand
+    try:
+        with Deadline(seconds):
             node.backward()
-        except NotImplementedError:
-            # A stub the student has not filled in yet, as in a lesson's scaffold.
-            return BY_HAND if hasattr(node, "_backward") else NO_GRADIENTS
-        except Exception:
-            pass  # a broken backward() is checked, and reported with an expression
-        return BACKWARD
-    return BY_HAND if hasattr(node, "_backward") else NO_GRADIENTS
+    except NotImplementedError:
+        # A stub the student has not filled in yet, as in a lesson's scaffold.
+        return by_hand
+    except (Exception, OutOfTime):
+        pass  # a broken backward() is checked, and reported with an expression
+    return BACKWARD
 
 
-def run(recipe: Recipe, value_class: type, style: str, expected: Reference) -> Fault | None:
+def has_backward_steps(value_class: type, seconds: float = TIME_LIMIT) -> bool:
+    """True when the class's Values have micrograd's ``_backward``, so each operation's backward
+    step can be run on its own and in an order of our own."""
+    try:
+        with Deadline(seconds):
+            return callable(getattr(value_class(1.0), "_backward", None))
+    except (Exception, OutOfTime):
+        return False
+
+
+def run(
+    recipe: Recipe, value_class: type, style: str, expected: Reference, seconds: float = TIME_LIMIT
+) -> Fault | None:
     """Build the recipe from the student's class, run its gradients in ``style``, and return the
-    first difference from ``expected`` (None when there is none)."""
+    first difference from ``expected`` (None when there is none); each run has ``seconds``."""
+    progress = _Progress()
+    try:
+        with Deadline(seconds):
+            return _run(recipe, value_class, style, expected, progress)
+    except OutOfTime:
+        if progress.step is None:
+            what = "f.backward()" if style == BACKWARD else "the _backward() calls"
+        elif progress.step < 0:
+            what = f"{value_class.__name__}(...)"
+        else:
+            what = step_formulas(recipe)[progress.step]
+        return Fault("timeout", progress.step, error=f"{what} did not finish within {format_seconds(seconds)}")
+
+
+@dataclass
+class _Progress:
+    """Where a timed run has got to: -1 making the inputs, a step's index, None the backward pass."""
+
+    step: int | None = -1
+
+
+def _run(recipe: Recipe, value_class: type, style: str, expected: Reference, progress: _Progress) -> Fault | None:
     try:
         leaves = [value_class(x) for x in recipe.inputs]
     except Exception as error:
         return Fault("raised", 0, error=_said(f"{value_class.__name__}(...)", error))
     pool: list[Any] = list(leaves)
     for position, (key, args) in enumerate(recipe.steps):
+        progress.step = position
         operation = BY_KEY[key]
+        spelled = operation.spelling.format("a", "b")
         try:
             result = operation.apply(*(pool[i] for i in args))
+            if result is None:
+                return Fault("raised", position, error=f"{spelled} returned None: the method must end with `return out`")
             data = float(result.data)
         except Exception as error:
-            return Fault("raised", position, error=_said(operation.spelling.format("a", "b"), error))
-        if not _same(data, expected.values[position]):
+            return Fault("raised", position, error=_said(spelled, error))
+        if not same(data, expected.values[position]):
             return Fault("value", position, yours=data, expected=expected.values[position])
         pool.append(result)
     if style == NO_GRADIENTS:
         return None
+    progress.step = None
     try:
         if style == BACKWARD:
             pool[-1].backward()
@@ -125,21 +176,22 @@ def run(recipe: Recipe, value_class: type, style: str, expected: Reference) -> F
             yours = float(leaf.grad)
         except Exception as error:
             return Fault("no grad", input=index, error=_said(".grad", error))
-        if not _same(yours, expected.grads[index]):
+        if not same(yours, expected.grads[index]):
             return Fault("grad", input=index, yours=yours, expected=expected.grads[index])
     return None
 
 
-def run_by_hand(output: Any, results: Sequence[Any]) -> None:
-    """Seed ``output.grad = 1`` and call every node's ``_backward()`` once, each after all of its
-    users: the order comes from ``_prev`` when nodes have it, else from the recipe's own steps."""
-    output.grad = 1.0
-    order = _order_by_prev(output) if hasattr(output, "_prev") else list(reversed(results))
+def run_by_hand(output: Any, results: Sequence[Any], seed: float = 1.0) -> None:
+    """Seed ``output.grad`` (1, or the gradient arriving from above) and call every node's
+    ``_backward()`` once, each after all of its users: the order comes from ``_prev`` when nodes
+    have it, else from the recipe's own steps."""
+    output.grad = seed
+    order = nodes_below(output) if hasattr(output, "_prev") else list(reversed(results))
     for node in order:
         node._backward()
 
 
-def _order_by_prev(output: Any) -> list[Any]:
+def nodes_below(output: Any) -> list[Any]:
     """Every node below ``output`` through ``_prev``, users first (an iterative depth-first sort)."""
     seen: set[int] = set()
     finished: list[Any] = []
@@ -157,7 +209,13 @@ def _order_by_prev(output: Any) -> list[Any]:
     return finished[::-1]
 
 
-def _same(yours: float, expected: float) -> bool:
+def format_seconds(seconds: float) -> str:
+    """'2 s', '0.5 s': a time limit for people."""
+    return f"{seconds:g} s"
+
+
+def same(yours: float, expected: float) -> bool:
+    """True when a student's number is autograd-lite's, to rounding."""
     return math.isclose(yours, expected, rel_tol=1e-6, abs_tol=1e-9)
 
 

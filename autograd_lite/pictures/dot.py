@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..checked_io import format_number
-from ..ops import OPS
+from ..ops import OPS, contribution
 from ..value import Value
 from .boxes import (
     OPERAND_MARKS,
@@ -518,9 +518,12 @@ class _Builder:
             parts.append(f"local {'Σ ' if len(slots) > 1 else ''}{escape_html(format_number(local, precision))}")
             upstream = self.grad_of(node)
             if upstream is not None and self.has_passed_on(node):
+                # What the engine sent, slot by slot and added as it adds: a zero local derivative
+                # passes nothing on, even an infinite gradient.
+                carried = sum([contribution(upstream, node.local_grads[s]) for s in slots], 0.0)
                 product = (
                     f"carries {format_number(upstream, precision)} × {format_number(local, precision)}"
-                    f" = {format_number(upstream * local, precision)}"
+                    f" = {format_number(carried, precision)}"
                 )
                 parts.append(escape_html(product))
         return "<BR/>".join(parts), highlighted

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..checked_io import format_number, shorten, to_float
 from ..engine import PASS_LOCK, chain_rule_pass
+from ..ops import blocks
 from ..value import Value
 from .dot import build_dot
 from .options import DrawOptions, PassState
@@ -116,7 +117,9 @@ def _caption(number: int, total: int, step: Step, precision: int) -> str:
             return head + f"{_name(node)} is a constant: nothing to pass on"
         return head + f"{_name(node)} is a leaf: its gradient {grad} is final"
     sends = [
-        f"{_name(operand)} += {grad} × {format_number(local, precision)}"
+        f"{_name(operand)} += 0 (a local derivative of 0 stops {grad})"
+        if blocks(step.upstream, local)
+        else f"{_name(operand)} += {grad} × {format_number(local, precision)}"
         for operand, local in zip(node.operands, node.local_grads, strict=True)
         if isinstance(operand, Value)
     ]

@@ -1,7 +1,9 @@
-"""autograd-lite's batched replay: one sample's graph (nn's, or micrograd's for a "micrograd"
-workload) recorded from every sample by ``record_batch``, then each step is one forward and one
-backward over the whole batch with numpy, the L2 penalty and the SGD update (nn.SGD's formula)
-on the parameter array. The digits run is ``nn.fit(..., compiled=True)``.
+"""autograd-lite's batched replay. For nn's graphs (a "dot" workload), exactly what
+``nn.fit(..., compiled=True)`` runs: the model recorded once, each step one update of its array
+training (replay of the whole batch with numpy, the L2 term, ``nn.SGD``'s update on the weight
+array). For micrograd's graphs (built by the user, one per sample), ``record_batch`` over every
+sample's graph, then a forward and a backward over the batch and the same SGD update by hand.
+The digits run is ``nn.fit(..., compiled=True)``.
 """
 
 from __future__ import annotations
@@ -16,31 +18,42 @@ from typing import Any
 
 import numpy as np
 
+import nn
 from autograd_lite import Value
 from autograd_lite.batched import record_batch
 from bench.engines import sum_of_products
 from bench.engines.lite import LOSSES, fit_digits, make_model
 from bench.workloads import Digits, Training
+from nn.compiled import compile_training
 
 
-def _samples(training: Training) -> tuple[list[Value], list[Value], float]:
-    """Every sample's own loss graph, the parameters, and the weight of the sum over samples."""
-    if training.style == "micrograd":
-        forward, params = sum_of_products.model(training.network, Value)
-        samples = [
-            sum_of_products.sample_loss(training, forward([Value(x) for x in row]), y)
-            for row, y in zip(training.X, training.Y, strict=True)
-        ]
-        return samples, params, sum_of_products.batch_weight(training)
+def _micrograd_samples(training: Training) -> tuple[list[Value], list[Value], float]:
+    """Every sample's own loss graph as micrograd builds it, the parameters, and the weight of the sum."""
+    forward, params = sum_of_products.model(training.network, Value)
+    samples = [
+        sum_of_products.sample_loss(training, forward([Value(x) for x in row]), y)
+        for row, y in zip(training.X, training.Y, strict=True)
+    ]
+    return samples, params, sum_of_products.batch_weight(training)
+
+
+def _fit_step(training: Training) -> Callable[[int], float]:
+    """fit(compiled=True)'s own update, full batch: the loss before each update."""
     model = make_model(training.network)
-    loss = LOSSES[training.loss]
-    samples = [loss([model(x)], [y]) for x, y in zip(training.X, training.Y, strict=True)]
-    return samples, model.parameters(), 1.0 if loss.reduction == "sum" else 1.0 / len(training.X)
+    schedule = nn.LinearDecay(training.lr_start, training.lr_end, training.lr_steps)
+    optimizer = nn.SGD(model.parameters(), lr=schedule, momentum=training.momentum)
+    updates = compile_training(model, training.X, training.Y, LOSSES[training.loss], optimizer, l2=training.l2,
+                               rule=None, full_batch=True)  # fmt: skip
+    assert updates is not None, "fit(compiled=True) fell back to eager training"
+    updates.begin()
+    return lambda k: updates.update(None).loss
 
 
 def train_step(training: Training) -> Callable[[int], float]:
     """A function that runs update ``k`` (forward, backward, SGD) and returns the loss before it."""
-    samples, params, weight = _samples(training)
+    if training.style != "micrograd":
+        return _fit_step(training)
+    samples, params, weight = _micrograd_samples(training)
     tape, batch = record_batch(samples, params)
     values = np.array([p.data for p in params])
     deltas = np.zeros_like(values)

@@ -13,6 +13,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from autograd_lite.checked_io import describe, shorten
+
+from ..checks import real_number
 from ..datasets import make_circles, make_moons, make_spirals, make_xor
 from ..initializers import Sampler
 from .settings import CUSTOM, MAX_POINTS, WHERE, Settings
@@ -56,31 +59,40 @@ def check_custom(X: object, y: object) -> CustomPoints:
     rows: Points = []
     for index, row in enumerate(X):
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != 2:
-            raise ValueError(f"{WHERE}: X[{index}] must be a point of two numbers, got {row!r:.60}")
+            raise ValueError(f"{WHERE}: X[{index}] must be a point of two numbers, got {describe(row)}")
         point = []
         for number in row:
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-                raise ValueError(f"{WHERE}: X[{index}] must hold two finite numbers, got {row!r:.60}")
-            point.append(float(number))
+            coordinate = real_number(number)
+            if coordinate is None or not math.isfinite(coordinate):
+                raise ValueError(f"{WHERE}: X[{index}] must hold two finite numbers, got {describe(number)}")
+            point.append(coordinate)
         rows.append(point)
     labels = _two_labels(y)
     sign = {labels[0]: -1, labels[1]: 1}
-    return CustomPoints(rows, [sign[label] for label in y], (str(labels[0]), str(labels[1])))
+    return CustomPoints(rows, [sign[label] for label in y], (_class_name(labels[0]), _class_name(labels[1])))
 
 
 def _two_labels(y: Sequence[object]) -> list[object]:
-    """The two different labels in ``y``, smaller first (numbers by value, anything else by repr)."""
+    """The two different labels in ``y``, smaller first (numbers by value, anything else by its repr, shortened)."""
     try:
         distinct = set(y)
     except TypeError:
-        raise TypeError(f"{WHERE}: y must hold labels such as 0 and 1 or 'a' and 'b', got {y!r:.60}") from None
+        raise TypeError(f"{WHERE}: y must hold labels such as 0 and 1 or 'a' and 'b', got {describe(y)}") from None
     try:
         labels = sorted(distinct)  # type: ignore[type-var]  # mixed types fall back to repr below
     except TypeError:
-        labels = sorted(distinct, key=repr)
+        labels = sorted(distinct, key=describe)
     if len(labels) != 2:
-        raise ValueError(f"{WHERE}: y must hold exactly two different labels, got {len(labels)}: {labels!r:.60}")
+        raise ValueError(f"{WHERE}: y must hold exactly two different labels, got {len(labels)}: {describe(labels)}")
     return labels
+
+
+def _class_name(label: object) -> str:
+    """How a class reads in the legend: its text, shortened (a 5,000-digit label by its length)."""
+    try:
+        return shorten(str(label))
+    except ValueError:  # str() refuses an int of more than 4,300 digits
+        return describe(label)
 
 
 def generate(settings: Settings) -> tuple[Points, list[int]]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..checks import check_int_in
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -88,8 +90,7 @@ def grids(
 
 def unit_maps(pg: Playground, resolution: int) -> dict[str, NDArray[Any]]:
     """Each unit's output over the playground's plane, by name ``L{layer}.N{unit}`` (the last is the output)."""
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 1000:
-        raise ValueError(f"Playground.unit_maps: resolution must be an int from 2 to 1000, got {resolution!r:.60}")
+    resolution = check_int_in(resolution, "resolution", "Playground.unit_maps", 2, 1000)
     sizes = (2, *pg.settings.hidden, 1)
     layers = grids(pg.latest.weights, sizes, pg.settings.activation, pg.data.extent, resolution)
     return {f"L{i}.N{j}": layer[j] for i, layer in enumerate(layers) for j in range(layer.shape[0])}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from autograd_lite.checked_io import write_atomically
 from autograd_lite.pictures.page import player_script
 
+from ..checks import check_int_in
 from .history import Snapshot
 from .settings import WHERE, learning_rate_note
 from .views import Renderer
@@ -38,12 +39,6 @@ def _evenly(count: int, wanted: int) -> list[int]:
     if wanted >= count:
         return list(range(count))
     return sorted({round(i * (count - 1) / (wanted - 1)) for i in range(wanted)})
-
-
-def _check_int(value: object, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{WHERE}.save_html: {name} must be an int from {low:,} to {high:,}, got {value!r:.60}")
-    return value
 
 
 def _settings_line(pg: Playground) -> str:
@@ -100,8 +95,8 @@ class _Frames:
 
 def page_html(pg: Playground, *, max_frames: int = 200, max_bytes: int = 8_000_000, title: str = "") -> str:
     """The text of the page ``save_html`` writes."""
-    _check_int(max_frames, "max_frames", 2, MAX_FRAMES)
-    _check_int(max_bytes, "max_bytes", MIN_BYTES, 2**31)
+    max_frames = check_int_in(max_frames, "max_frames", f"{WHERE}.save_html", 2, MAX_FRAMES)
+    max_bytes = check_int_in(max_bytes, "max_bytes", f"{WHERE}.save_html", MIN_BYTES, 2**31)
     if not isinstance(title, str):
         raise TypeError(f"{WHERE}.save_html: title must be a str, got {type(title).__name__}")
     frames = _Frames(pg)

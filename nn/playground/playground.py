@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..checks import check_int_in
 from ..layers import MLP
 from .data import CustomPoints, Data, check_custom, make_data
 from .history import RunHistory, Snapshot
@@ -162,9 +163,7 @@ class Playground:
 
     def step(self, n: int = 1) -> RunHistory:
         """Train ``n`` epochs (each a pass over the training points, an update per batch)."""
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STEPS:
-            raise ValueError(f"{WHERE}.step: n must be an int from 1 to {MAX_STEPS}, got {n!r:.60}")
-        for _ in range(n):
+        for _ in range(check_int_in(n, "n", f"{WHERE}.step", 1, MAX_STEPS)):
             lr = self._trainer.epoch()
             snapshot = self._trainer.snapshot(self._history.epochs + 1)
             losses, accuracies = self._trainer.evaluate()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from autograd_lite import Graph, Value, draw_graph
+from autograd_lite.checked_io import describe
 
 from ..layers import MLP
 from ..losses import LOSSES
@@ -27,7 +28,7 @@ def chosen_point(pg: Playground, index: int, test: bool) -> tuple[list[float], i
     X, y = (pg.data.test_X, pg.data.test_y) if test else (pg.data.train_X, pg.data.train_y)
     which = "test" if test else "training"
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(X):
-        raise ValueError(f"{WHERE}.graph: index must be an int from 0 to {len(X) - 1} ({which} points), got {index!r:.60}")
+        raise ValueError(f"{WHERE}.graph: index must be an int from 0 to {len(X) - 1} ({which} points), got {describe(index)}")
     return X[index], y[index]
 
 

@@ -10,6 +10,7 @@ batch size, L2, optimiser) takes effect at the next update and keeps the weights
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ WHERE = "Playground"
 def _choice(value: object, name: str, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(choice) for choice in choices)
-        raise ValueError(f"{WHERE}: {name} must be one of {listed}, got {value!r:.60}")
+        raise ValueError(f"{WHERE}: {name} must be one of {listed}, got {describe(value)}")
     return value
 
 
@@ -56,30 +57,33 @@ def parse_hidden(value: object) -> tuple[int, ...]:
         try:
             value = [int(part) for part in parts]
         except ValueError:
-            raise ValueError(f"{WHERE}: hidden must be layer widths such as '8, 8', got {value!r:.60}") from None
-    if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(f"{WHERE}: hidden must be layer widths such as '8, 8', got {describe(value)}") from None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = [value]
-    if not isinstance(value, Sequence):
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Sequence):
         raise TypeError(f"{WHERE}: hidden must be a list of layer widths, got {type(value).__name__}")
-    widths = tuple(value)
-    if len(widths) > MAX_LAYERS:
-        raise ValueError(f"{WHERE}: hidden may have at most {MAX_LAYERS} layers, got {len(widths)}")
+    if len(value) > MAX_LAYERS:
+        raise ValueError(f"{WHERE}: hidden may have at most {MAX_LAYERS} layers, got {len(value)}")
+    widths = tuple(check_count(width, "hidden (every layer width)", WHERE) for width in value)
     for width in widths:
-        check_count(width, "hidden (every layer width)", WHERE)
         if width > MAX_WIDTH:
-            raise ValueError(f"{WHERE}: hidden layers may be at most {MAX_WIDTH} units wide, got {width}")
+            raise ValueError(f"{WHERE}: hidden layers may be at most {MAX_WIDTH} units wide, got {describe(width)}")
     return widths
 
 
 def parse_batch_size(value: object) -> int | None:
-    """A positive int, None or ``"full"`` for full batch, ``"online"`` for 1."""
+    """An int from 1 to ``MAX_POINTS``, None or ``"full"`` for full batch, ``"online"`` for 1."""
     if value is None:
         return None
     if isinstance(value, str):
         if value not in BATCH_NAMES:
-            raise ValueError(f"{WHERE}: batch_size must be a positive int, 'online', 'full' or None, got {value!r:.60}")
+            raise ValueError(f"{WHERE}: batch_size must be a positive int, 'online', 'full' or None, got {describe(value)}")
         return BATCH_NAMES[value]
-    return check_count(value, "batch_size", WHERE)
+    size = check_count(value, "batch_size", WHERE)
+    if size > MAX_POINTS:
+        # No data set is larger, so no batch need be (the control stops there too).
+        raise ValueError(f"{WHERE}: batch_size must be at most {MAX_POINTS} or 'full', got {describe(size)}")
+    return size
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ class Settings:
         fix(self, "dataset", _choice(self.dataset, "dataset", (*DATASETS, CUSTOM)))
         count = check_count(self.n_points, "n_points", WHERE)
         if not 4 <= count <= MAX_POINTS:
-            raise ValueError(f"{WHERE}: n_points must be from 4 to {MAX_POINTS}, got {count}")
+            raise ValueError(f"{WHERE}: n_points must be from 4 to {MAX_POINTS}, got {describe(count)}")
+        fix(self, "n_points", count)
         fix(self, "noise", check_range(self.noise, "noise", WHERE, 0.0, 1.0, high_open=False))
         fix(self, "test_fraction", check_range(self.test_fraction, "test_fraction", WHERE, 0.1, 0.9, high_open=False))
         fix(self, "hidden", parse_hidden(self.hidden))
@@ -118,23 +123,24 @@ class Settings:
         fix(self, "loss", _choice(self.loss, "loss", LOSSES))
         lr = check_positive(self.lr, "lr", WHERE)
         if lr > MAX_LR:
-            raise ValueError(f"{WHERE}: lr must be at most {MAX_LR}, got {self.lr!r}")
+            raise ValueError(f"{WHERE}: lr must be at most {MAX_LR}, got {describe(self.lr)}")
         fix(self, "lr", lr)
         fix(self, "schedule", _choice(self.schedule, "schedule", SCHEDULES))
         fix(self, "batch_size", parse_batch_size(self.batch_size))
         fix(self, "l2", check_positive(self.l2, "l2", WHERE, allow_zero=True))
         fix(self, "optimizer", _choice(self.optimizer, "optimizer", OPTIMIZERS))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise TypeError(f"{WHERE}: seed must be an int, got {type(self.seed).__name__} {self.seed!r:.60}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
+            raise TypeError(f"{WHERE}: seed must be an int, got {type(self.seed).__name__} {describe(self.seed)}")
         if abs(self.seed) > MAX_SEED:
             raise ValueError(f"{WHERE}: seed must be an int from {-MAX_SEED} to {MAX_SEED}, got {describe(self.seed)}")
+        fix(self, "seed", int(self.seed))
 
     def changed(self, **controls: object) -> Settings:
         """These settings with some controls changed; an unknown control name is an error."""
         known = {f.name for f in dataclasses.fields(self)}
         for name in controls:
             if name not in known:
-                raise TypeError(f"{WHERE}: unknown control {name!r}; the controls are {', '.join(sorted(known))}")
+                raise TypeError(f"{WHERE}: unknown control {describe(name)}; the controls are {', '.join(sorted(known))}")
         return dataclasses.replace(self, **controls)  # type: ignore[arg-type]  # each field checks its own type
 
     def restarts_for(self, new: Settings) -> bool:

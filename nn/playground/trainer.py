@@ -1,30 +1,33 @@
-"""Training a playground's network by replay: every point's loss is recorded once as an
-``autograd_lite.Tape`` when the run starts, and every update after that replays the tapes of
-the points in its batch on flat floats, without building a single Value.
+"""Training a playground's network with ``fit(compiled=True)``'s own machinery: the network and
+the loss are recorded once, as one point's graph, when the run starts (``nn.sample_replay``),
+and every update replays it over the batch's points with the weights in numpy arrays
+(``nn.array_training``), the same code ``fit`` runs. The training controls a teacher changes
+while the run plays (learning rate, schedule, batch size, L2, optimiser) take effect at the next
+update; the Values of the model are brought up to date after every epoch, for the pictures.
 
-One tape per point (rather than one per batch) is what lets any batch size and any shuffle
-replay exactly: a batch's gradient is the sum of its points' gradients, divided by the batch
-size for a loss that averages (hinge, mse, binary cross-entropy) and not for sse, which sums;
-the L2 term l2 * sum p**2 is one more tape. The numbers are those of ``nn.train_batch`` on the
-same batch, up to the order in which the per-point gradients are added.
+The numbers are those of ``nn.train_batch`` on the same batches, up to the order in which the
+batch's gradients are added (1e-12 relative).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from operator import add
+from typing import TYPE_CHECKING
 
-from autograd_lite import Tape, Value
+from autograd_lite import Value
 
 from ..layers import MLP
-from ..losses import LOSSES
-from ..losses import l2 as l2_penalty
 from ..optim import SGD, Adam, AdamW, Optimizer
+from ..sample_losses import SAMPLE_LOSSES
 from ..schedules import Constant, InverseTime, LinearDecay, Schedule, StepDecay
 from .data import Data, Points, targets_for
 from .history import Snapshot
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..array_training import ArrayTraining
+    from ..sample_replay import SampleReplay
 
 
 def make_model(settings: Settings) -> MLP:
@@ -57,49 +60,22 @@ def make_optimizer(settings: Settings, parameters: Sequence[Value]) -> Optimizer
     return SGD(parameters, lr=schedule)
 
 
-class PointTapes:
-    """One recorded tape per point: its loss, with the network's output watched."""
-
-    def __init__(self, model: MLP, loss: str, X: Points, classes: Sequence[int]) -> None:
-        rule = LOSSES[loss]
-        parameters = model.parameters()
-        self.tapes: list[Tape] = []
-        for row, target in zip(X, targets_for(loss, classes), strict=True):
-            score = model(row)
-            assert isinstance(score, Value)  # one output unit
-            self.tapes.append(Tape(rule(score, target), parameters, watch=[score]))
-        self.classes = list(classes)
-
-    def evaluate(self, weights: list[float]) -> tuple[float, float]:
-        """(mean loss per point, fraction classified right) at these weights: forward passes only."""
-        total, right = 0.0, 0
-        for tape, label in zip(self.tapes, self.classes, strict=True):
-            total += tape.forward(weights)
-            (score,) = tape.watched()
-            right += (score > 0.0) == (label > 0)
-        return total / len(self.tapes), right / len(self.tapes)
-
-    def gradient(self, weights: list[float], batch: Sequence[int]) -> list[float]:
-        """The sum over the points of ``batch`` of d loss / d parameter at these weights."""
-        total = [0.0] * len(weights)
-        for index in batch:
-            _, grads = self.tapes[index].value_and_grad(weights)
-            total = list(map(add, total, grads))
-        return total
-
-
 class Trainer:
-    """A run in progress: the model, its optimiser, and the tapes of every point."""
+    """A run in progress: the model, its optimiser, and its recorded replay over the points."""
 
     def __init__(self, settings: Settings, data: Data) -> None:
+        # numpy (the playground extra) is needed from here on; importing nn does not need it.
+        from ..array_training import ArrayTraining
+        from ..sample_replay import SampleReplay
+
         self.settings = settings
         self.model = make_model(settings)
         self.parameters = self.model.parameters()
-        self.train = PointTapes(self.model, settings.loss, data.train_X, data.train_y)
-        self.test = PointTapes(self.model, settings.loss, data.test_X, data.test_y)
-        self.penalty = Tape(l2_penalty(self.parameters), self.parameters)
-        self.summed = LOSSES[settings.loss].reduction == "sum"
+        self.replay = SampleReplay(self.model, SAMPLE_LOSSES[settings.loss], data.train_X[0])
+        self.train = _Points(self.replay, settings.loss, data.train_X, data.train_y)
+        self.test = _Points(self.replay, settings.loss, data.test_X, data.test_y)
         self.optimizer = make_optimizer(settings, self.parameters)
+        self.training = ArrayTraining(self.replay, self.train.columns, self.train.targets, self.optimizer, l2=settings.l2)
         self.shuffler = random.Random(settings.seed)
         self.order = list(range(len(data.train_X)))
         self.updates = 0
@@ -108,9 +84,11 @@ class Trainer:
         """Take the training controls of ``settings`` from the next update on, keeping the weights."""
         if settings.optimizer != self.settings.optimizer:
             self.optimizer = make_optimizer(settings, self.parameters)
+            self.training.optimizer = self.optimizer
         elif (settings.lr, settings.schedule) != (self.settings.lr, self.settings.schedule):
             # A new schedule, but the optimiser keeps its running state (momentum, moments).
             self.optimizer.schedule = make_schedule(settings)
+        self.training.l2 = settings.l2
         self.settings = settings
 
     def weights(self) -> list[float]:
@@ -123,18 +101,15 @@ class Trainer:
         size = n if self.settings.batch_size is None else min(n, self.settings.batch_size)
         if size < n:
             self.shuffler.shuffle(self.order)
+        training = self.training
+        training.begin()
         lr: float | None = None
-        for start in range(0, n, size):
-            batch = self.order[start : start + size]
-            weights = self.weights()
-            grads = self.train.gradient(weights, batch)
-            scale = 1.0 if self.summed else 1.0 / len(batch)
-            l2 = self.settings.l2
-            penalty = self.penalty.value_and_grad(weights)[1] if l2 else [0.0] * len(weights)
-            for parameter, g, p in zip(self.parameters, grads, penalty, strict=True):
-                parameter.grad = g * scale + l2 * p
-            lr = self.optimizer.step()
-            self.updates += 1
+        try:
+            for start in range(0, n, size):
+                lr = training.update(None if size == n else self.order[start : start + size]).lr
+                self.updates += 1
+        finally:
+            training.sync()
         return lr
 
     def snapshot(self, epoch: int) -> Snapshot:
@@ -143,7 +118,22 @@ class Trainer:
 
     def evaluate(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """((train loss, test loss), (train accuracy, test accuracy)) at the current weights."""
-        weights = self.weights()
-        train_loss, train_accuracy = self.train.evaluate(weights)
-        test_loss, test_accuracy = self.test.evaluate(weights)
+        self.training.begin()
+        train_loss, train_accuracy = self.train.evaluate(self.training)
+        test_loss, test_accuracy = self.test.evaluate(self.training)
         return (train_loss, test_loss), (train_accuracy, test_accuracy)
+
+
+class _Points:
+    """One set of points (training or test) as the replay's rows, with their classes."""
+
+    def __init__(self, replay: SampleReplay, loss: str, X: Points, classes: Sequence[int]) -> None:
+        self.targets = targets_for(loss, classes)
+        self.columns = replay.columns(X, self.targets, "Playground")
+        self.positive = [label > 0 for label in classes]
+
+    def evaluate(self, training: ArrayTraining) -> tuple[float, float]:
+        """(mean loss per point, fraction classified right): forward passes only."""
+        losses, outputs = training.evaluate(self.columns)
+        right = sum((score > 0.0) == positive for score, positive in zip(outputs[:, 0].tolist(), self.positive, strict=True))
+        return float(losses.mean()), right / len(self.positive)

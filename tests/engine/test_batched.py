@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 np = pytest.importorskip("numpy")
 
 import nn  # noqa: E402
-from autograd_lite import OPS, AnomalyError, Value, define_op, detect_anomaly, dot, value_sum  # noqa: E402
+from autograd_lite import OPS, AnomalyError, Value, define_op, detect_anomaly, dot, grad, value_sum  # noqa: E402
 from autograd_lite.batched import (  # noqa: E402
     NUMPY_RULES,
     BatchedTape,
@@ -115,6 +115,25 @@ def test_each_variadic_numpy_rule_gives_the_float_rule_elementwise(name: str, ro
     width = len(rows[0]) * (2 if name == "dot" else 1)
     samples = [row * (2 if name == "dot" else 1) for row in rows]
     _check_elementwise(name, [[sample[j] for sample in samples] for j in range(width)])
+
+
+@pytest.mark.parametrize("name", [name for name, rule in NUMPY_RULES.items() if rule.send is not None])
+@given(pairs=st.lists(st.tuples(any_float, any_float), min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_each_send_is_upstream_times_the_float_local_derivative_and_zero_blocks(
+    name: str, pairs: list[tuple[float, float]]
+) -> None:
+    # Every edge point against every edge upstream (inf and NaN among them), then random pairs.
+    both = [(a, u) for a in EDGES for u in EDGES] + pairs
+    points = np.array([a for a, _ in both])
+    upstream = np.array([u for _, u in both])
+    rule = OPS[name]
+    with np.errstate(all="ignore"):
+        got = NUMPY_RULES[name].send(upstream, points)  # type: ignore[misc]  # send is set for these
+    for (a, u), value in zip(both, got.tolist(), strict=True):
+        (local,) = rule.local_grads(a, rule.forward(a))
+        want = 0.0 if local == 0.0 else u * local  # a flat op passes nothing on
+        assert _same(value, want) or (value == want == 0.0), (name, a, u, value, want)
 
 
 @pytest.mark.parametrize("name", [name for name in NUMPY_RULES if OPS[name].refuse is not None])
@@ -418,7 +437,11 @@ def test_detect_anomaly_names_the_op_and_the_sample() -> None:
         tape.forward([[1.0], [math.inf]])
     steep = BatchedTape((w * x).sqrt(), [x], [w])
     steep.forward([[1.0], [0.0]])
-    assert math.isnan(steep.backward().tolist()[0])  # inf (d sqrt / dz at 0) x 0, silently, as eager
+    # Sample 1's d sqrt(w x) / dw is inf (d sqrt / dz at 0) x 0 (d(w x) / dw at x = 0): a zero
+    # derivative blocks, so it adds 0, as in eager backward; sample 0 adds 1 / (2 sqrt(1)) = 0.5.
+    assert steep.backward().tolist()[0] == 0.5
+    eager = [grad((w * Value(x0)).sqrt(), [w])[0] for x0 in (1.0, 0.0)]
+    assert eager == [0.5, 0.0]
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"sqrt: backward gradient is not finite.*sample 1\)$"):
         steep.forward([[1.0], [0.0]])
         steep.backward()

@@ -276,3 +276,164 @@ class ForwardOnly:
 
     def __add__(self, other: Any) -> Any:
         return ForwardOnly(self.data + other.data)
+
+
+# The battery: one broken class per family of mistakes check_engine must name where it lives.
+
+
+class MulForgetsUpstream(Correct):
+    """``*`` whose backward adds the local derivative alone, without ``out.grad``: the commonest
+    bug, right whenever the gradient from above is 1."""
+
+    def __mul__(self, other: Any) -> Any:
+        other = self._lift(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward() -> None:
+            self.grad += other.data
+            other.grad += self.data
+
+        out._backward = _backward
+        return out
+
+
+class AddAddsOne(Correct):
+    """``+`` whose backward adds the constant 1 instead of ``out.grad``."""
+
+    def __add__(self, other: Any) -> Any:
+        other = self._lift(other)
+        out = type(self)(self.data + other.data, (self, other))
+
+        def _backward() -> None:
+            self.grad += 1.0
+            other.grad += 1.0
+
+        out._backward = _backward
+        return out
+
+
+class TanhOneMinusT(Correct):
+    """tanh whose local derivative is ``1 - t``: the square forgotten."""
+
+    def tanh(self) -> Any:
+        t = math.tanh(self.data)
+        out = type(self)(t, (self,))
+
+        def _backward() -> None:
+            self.grad += (1 - t) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class PowKTimesXToK(Correct):
+    """``**`` whose local derivative is ``k * x**k``: the power not lowered by one."""
+
+    def __pow__(self, k: float) -> Any:
+        out = type(self)(self.data**k, (self,))
+
+        def _backward() -> None:
+            self.grad += k * self.data**k * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class AddForgetsChildren(Correct):
+    """``+`` whose result does not record its operands, so backward() cannot reach them."""
+
+    def __add__(self, other: Any) -> Any:
+        other = self._lift(other)
+        out = type(self)(self.data + other.data)
+
+        def _backward() -> None:
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+
+class SubSwapped(Correct):
+    """``a - b`` computed as ``b - a``."""
+
+    def __sub__(self, other: Any) -> Any:
+        return self._lift(other) + (-self)
+
+
+class ReluWrongSide(Correct):
+    """relu whose derivative is taken on the wrong side: ``self.data < 0``."""
+
+    def relu(self) -> Any:
+        out = type(self)(max(0.0, self.data), (self,))
+
+        def _backward() -> None:
+            self.grad += (1.0 if self.data < 0 else 0.0) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+def _topological(root: Any) -> list[Any]:
+    """micrograd's topological order (children first), with its visited set."""
+    order: list[Any] = []
+    visited: set[Any] = set()
+
+    def visit(node: Any) -> None:
+        if node not in visited:
+            visited.add(node)
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+class BackwardWithoutSeed(Correct):
+    """backward() that never sets ``self.grad = 1``."""
+
+    def backward(self) -> None:
+        for node in reversed(_topological(self)):
+            node._backward()
+
+
+class BackwardNotReversed(Correct):
+    """backward() that walks the topological order from the inputs up."""
+
+    def backward(self) -> None:
+        self.grad = 1.0
+        for node in _topological(self):
+            node._backward()
+
+
+class BackwardNeverReturns(Correct):
+    """backward() whose loop never ends."""
+
+    def backward(self) -> None:
+        self.grad = 1.0
+        while True: pass  # noqa: E701  # one line on purpose: a loop that sends no line events
+
+
+class ForgotReturn(Correct):
+    """exp whose method builds the result and forgets ``return out``."""
+
+    def exp(self) -> Any:  # type: ignore[return]
+        e = math.exp(self.data)
+        out = type(self)(e, (self,))
+        out._backward = lambda: None
+
+
+class PlaceholdersLeft(AddAndMulOnly):
+    """A scaffold with ``...`` where the student's code goes: tanh (inherited stub aside), exp and
+    backward() are not written yet."""
+
+    def exp(self) -> Any:
+        """e ** self."""
+        ...
+
+    def relu(self) -> Any:
+        pass
+
+    def backward(self) -> None:
+        ...

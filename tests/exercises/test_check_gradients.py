@@ -43,7 +43,7 @@ def test_the_first_wrong_answer_is_explained_with_the_local_chain_rule() -> None
     assert not report.ok and report.wrong == [q] and report.first_wrong is q
     text = str(report)
     assert "WRONG  df/dq = 3: the engine gives -4" in text
-    assert "df/dq = df/df × df/dq = 1 × (-4) = -4; you wrote 3" in text
+    assert "df/dq = df/df × (local ∂f/∂q) = 1 × z = -4; you wrote 3" in text
     assert "the rule of *: a * b; d/da = b, d/db = a" in text
     for name in ("df/df = 1", "df/dz = 3", "df/dx = -4", "df/dy = -4"):
         assert f"right  {name}" in text
@@ -66,7 +66,7 @@ def test_a_wrong_answer_that_follows_from_a_wrong_upstream_one_says_so() -> None
 def test_unanswered_upstream_numbers_are_the_engines_and_marked_so() -> None:
     report = check_gradients(worked_example()[-1], {"x": 4.0})
     text = str(report)
-    assert "df/dx = df/dq × dq/dx = (-4)* × 1 = -4; you wrote 4" in text
+    assert "df/dx = df/dq × (local ∂q/∂x) = (-4)* × 1 = -4; you wrote 4" in text
     assert "you gave no number for this one" in text
 
 
@@ -80,7 +80,7 @@ def test_fan_out_the_gradient_is_the_sum_over_the_uses() -> None:
     assert check_gradients(f, {"x": 6.0, "y": -2.0, "p": 1.0}).ok
     report = check_gradients(f, {"p": 1.0, "x": 5.0})
     text = str(report)
-    assert "df/dx = df/df × df/dx + df/dp × dp/dx = 1* × 1 + 1 × 5 = 6; you wrote 5" in text
+    assert "df/dx = df/df × (local ∂f/∂x) + df/dp × (local ∂p/∂x) = 1* × 1 + 1 × y = 1* × 1 + 1 × 5 = 6; you wrote 5" in text
     assert "x is used 2 times" in text
 
 
@@ -90,7 +90,9 @@ def test_a_repeated_operand_counts_once_per_use() -> None:
     b.label = "b"
     report = check_gradients(b, {"a": 3.0})  # d(a*a)/da = 2a = 6
     assert report.first_wrong is a
-    assert "db/da = db/db × db/da + db/db × db/da = 1* × 3 + 1* × 3 = 6; you wrote 3" in str(report)
+    assert "db/da = db/db × (local ∂b/∂a) + db/db × (local ∂b/∂a) = 1* × a + 1* × a = 1* × 3 + 1* × 3 = 6; you wrote 3" in str(
+        report
+    )
 
 
 def test_the_output_itself_must_be_1() -> None:
@@ -126,7 +128,10 @@ def test_random_graphs_answers_from_sympy_pass_and_a_changed_one_is_first_wrong(
         return
     assume(well_conditioned(derivatives) and all(abs(d) > 1e-3 for d in derivatives))
     assume(len(set(leaves)) == len(leaves))
-    reached = [leaf for leaf in leaves if leaf in _below(out)]
+    below = _below(out)
+    # At a kink (abs, relu at 0: x - x makes one easily) the two oracles pick different sides.
+    assume(not any(n.op in ("abs", "relu", "leaky_relu") and abs(n.parents[0].data) < 1e-9 for n in below | {out}))
+    reached = [leaf for leaf in leaves if leaf in below]
     assume(reached)
     answers = {leaf: d for leaf, d in zip(leaves, derivatives) if leaf in reached}
     assert check_gradients(out, answers).ok

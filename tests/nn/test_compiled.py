@@ -33,7 +33,8 @@ from nn import (
     make_spirals,
     make_xor,
 )
-from nn.compiled import BatchedTraining, CompiledBatch, ReplayFallback, compile_training
+from nn.array_training import ArrayTraining
+from nn.compiled import CompiledBatch, ReplayFallback, compile_training
 from nn.losses import resolve_loss
 
 pytest.importorskip("numpy")
@@ -174,8 +175,9 @@ def test_the_built_in_losses_pick_the_batched_replay() -> None:
     model = MLP(2, [3, 1], rng=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReplayFallback)
-        chosen = compile_training(model, X, y, resolve_loss("hinge"), 0.0, full_batch=False)
-    assert isinstance(chosen, BatchedTraining)
+        chosen = compile_training(model, X, y, resolve_loss("hinge"), SGD(model.parameters(), lr=0.1), l2=0.0,
+                                  rule="sign", full_batch=False)  # fmt: skip
+    assert isinstance(chosen, ArrayTraining)
 
 
 # ---- falling back, and saying why ---------------------------------------------------------------
@@ -201,7 +203,7 @@ def test_python_branching_on_values_falls_back_to_eager_with_a_reason() -> None:
     X, y = make_moons(20, noise=0.2, seed=1)
     eager_history, eager_weights = _train(_SignFlip, False, X=X, y=y, loss="hinge", epochs=5,
                                           optimizer=lambda m: SGD(m.parameters(), lr=0.1))  # fmt: skip
-    with pytest.warns(ReplayFallback, match=r"same target but graphs of different shapes.*branched on values.*eagerly"):
+    with pytest.warns(ReplayFallback, match=r"Python read a number .*test_compiled.py, line \d+: hidden = \[h if h.data > 0.*eagerly"):
         history, weights = _train(_SignFlip, True, X=X, y=y, loss="hinge", epochs=5,
                                   optimizer=lambda m: SGD(m.parameters(), lr=0.1))  # fmt: skip
     # Eager training itself, so the very same numbers.
@@ -228,7 +230,8 @@ def test_without_numpy_fit_replays_with_the_float_tape(monkeypatch: pytest.Monke
     X, y = make_moons(10, seed=0)
     model = MLP(2, [3, 1], rng=0)
     with pytest.warns(ReplayFallback, match=r"numpy is not installed.*autograd-lite\[batched\].*float Tape"):
-        chosen = compile_training(model, X, y, resolve_loss("hinge"), 0.0, full_batch=True)
+        chosen = compile_training(model, X, y, resolve_loss("hinge"), SGD(model.parameters(), lr=0.1), l2=0.0,
+                                  rule="sign", full_batch=True)  # fmt: skip
     assert isinstance(chosen, CompiledBatch)
 
 

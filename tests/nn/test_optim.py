@@ -70,8 +70,16 @@ def _close(ours: list[list[float]], theirs: list[list[float]]) -> None:
             lambda p: AdamW(p, lr=0.05, weight_decay=0.3),
             lambda p: __import__("torch").optim.AdamW(p, lr=0.05, weight_decay=0.3),
         ),
+        (
+            lambda p: SGD(p, lr=0.02, momentum=0.8, nesterov=True),
+            lambda p: __import__("torch").optim.SGD(p, lr=0.02, momentum=0.8, nesterov=True),
+        ),
+        (
+            lambda p: SGD(p, lr=0.02, momentum=0.5, weight_decay=0.1, nesterov=True),
+            lambda p: __import__("torch").optim.SGD(p, lr=0.02, momentum=0.5, weight_decay=0.1, nesterov=True),
+        ),
     ],
-    ids=["sgd", "momentum", "momentum-decay", "adam", "adam-l2", "adamw", "adamw-0.3"],
+    ids=["sgd", "momentum", "momentum-decay", "adam", "adam-l2", "adamw", "adamw-0.3", "nesterov", "nesterov-decay"],
 )
 def test_optimisers_follow_pytorch_for_forty_steps(ours: object, theirs: object) -> None:
     params = [Value(x) for x in START]
@@ -192,3 +200,50 @@ def test_schedules_drive_every_optimiser() -> None:
             rates.append(optimizer.step())
         assert rates == [0.1, 0.1, 0.05, 0.05, 0.025]
         assert optimizer.lr == 0.025
+
+
+# ---- each optimiser's array copy against its own update on Values ---------------------------------
+
+ARRAY_COPIES = {
+    "sgd": lambda p: SGD(p, lr=LinearDecay(0.1, 0.01, 5)),
+    "momentum": lambda p: SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
+    "nesterov": lambda p: SGD(p, lr=0.05, momentum=0.7, nesterov=True, weight_decay=0.02),
+    "adam": lambda p: Adam(p, lr=StepDecay(0.05, 0.5, 2), weight_decay=0.1),
+    "adamw": lambda p: AdamW(p, lr=0.03, betas=(0.8, 0.95)),
+}
+
+
+@pytest.mark.parametrize("name", list(ARRAY_COPIES))
+@given(
+    start=st.lists(st.floats(-3.0, 3.0), min_size=1, max_size=5),
+    grads=st.lists(st.lists(st.floats(-5.0, 5.0), min_size=5, max_size=5), min_size=1, max_size=6),
+)
+def test_the_array_copy_of_each_update_gives_the_same_bits(name: str, start: list[float], grads: list[list[float]]) -> None:
+    np = pytest.importorskip("numpy")
+    params = [Value(x) for x in start]
+    optimizer = ARRAY_COPIES[name](params)
+    mirror = ARRAY_COPIES[name]([Value(x) for x in start])
+    weights = np.array(start)
+    state = [np.array(part) for part in mirror.state()]
+    for step, gradient in enumerate(grads):
+        for param, g in zip(params, gradient, strict=False):
+            param.grad = g
+        lr = optimizer.step()
+        array_lr, weights, state = mirror.array_step(weights, np.array(gradient[: len(start)]), state, step)
+        assert array_lr == lr
+        assert weights.tolist() == [p.data for p in params]
+        assert [part.tolist() for part in state] == optimizer.state()
+    assert mirror.steps == 0  # array_step changes nothing of the optimiser
+
+
+def test_array_step_refuses_a_nan_gradient_naming_the_parameter() -> None:
+    np = pytest.importorskip("numpy")
+    params = [Value(1.0, "w0"), Value(2.0, "w1")]
+    optimizer = SGD(params, lr=0.1)
+    with pytest.raises(FloatingPointError, match=r"SGD.step: gradient of w1 is nan"):
+        optimizer.array_step(np.array([1.0, 2.0]), np.array([0.5, math.nan]), [np.zeros(2)], 0)
+
+
+def test_nesterov_needs_momentum() -> None:
+    with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0"):
+        SGD([Value(1.0)], lr=0.1, nesterov=True)

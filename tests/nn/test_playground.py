@@ -262,7 +262,7 @@ def test_bad_points_of_your_own_are_refused_by_name(dataset: Any, message: str) 
 def test_step_and_unknown_controls_are_checked() -> None:
     pg = small()
     for n in (0, -1, 1.5, True, 100_001):
-        with pytest.raises(ValueError, match=re.escape("Playground.step: n must be an int from 1 to 100000")):
+        with pytest.raises(ValueError, match=re.escape("Playground.step: n must be an int from 1 to 100,000")):
             pg.step(n)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Playground: unknown control 'learning_rate'; the controls are"):
         pg.configure(learning_rate=0.1)

@@ -63,7 +63,7 @@ def test_every_units_heat_map_is_what_the_engine_computes_there(activation: str)
 def test_the_plane_runs_row_by_row_from_the_top_left() -> None:
     points = plane((0.0, 4.0, -2.0, 2.0), 4)
     assert points[0].tolist() == [0.5, 1.5] and points[3].tolist() == [3.5, 1.5] and points[-1].tolist() == [3.5, -1.5]
-    with pytest.raises(ValueError, match=re.escape("Playground.unit_maps: resolution must be an int from 2 to 1000, got 1")):
+    with pytest.raises(ValueError, match=re.escape("Playground.unit_maps: resolution must be an int from 2 to 1,000, got 1")):
         Playground(n_points=20).unit_maps(resolution=1)
 
 

@@ -1,5 +1,5 @@
-"""The README's table of nn losses and their PyTorch equivalents, row by row: each PyTorch
-expression, read from the README itself, gives our loss's number and gradient on random outputs
+"""The site's table of nn losses (docs/guide/torch.md) and their PyTorch equivalents, row by row: each PyTorch
+expression, read from that page itself, gives our loss's number and gradient on random outputs
 and targets; ``to_torch_loss`` gives the same; l2 is torch SGD's weight_decay=2*alpha."""
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from nn import SGD, l2, to_torch_loss
 
 torch = pytest.importorskip("torch")
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide" / "torch.md"
 
 
 def table_rows() -> dict[str, str]:
     """nn call -> PyTorch expression, from the first backticked text of the table's first two columns."""
-    section = README.read_text(encoding="utf-8").split("## Graduating to PyTorch", 1)[1].split("\n## ", 1)[0]
+    section = GUIDE.read_text(encoding="utf-8").split("# Graduating to PyTorch", 1)[1]
     rows = {}
     for line in section.splitlines():
         call = re.match(r"\| `(\w+\([^`]*\))` \| [^`]*`([^`]+)`", line)  # the header row has no call
@@ -92,7 +92,7 @@ def test_l2_is_the_rows_sum_and_torch_sgds_weight_decay_of_twice_alpha(
     weights: list[float], alpha: float, lr: float
 ) -> None:
     row = next(expression for call, expression in ROWS.items() if call.startswith("l2("))
-    assert "weight_decay=2 * alpha" in README.read_text(encoding="utf-8").split(row, 1)[1].splitlines()[0]
+    assert "weight_decay=2 * alpha" in GUIDE.read_text(encoding="utf-8").split(row, 1)[1].splitlines()[0]
     ours = [Value(w) for w in weights]
     penalty = l2(ours, alpha)
     params = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in weights]
