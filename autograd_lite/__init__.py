@@ -7,31 +7,76 @@
 >>> x.grad, y.grad, z.grad
 (-4.0, -4.0, 3.0)
 
-The engine is ``ops`` (the rule table), ``mode``, ``value`` (the Value type), ``engine`` (the
-backward pass), ``tape`` (replay) and ``gradcheck``; ``pictures`` draws; ``cli`` is the command.
+The engine is ``ops`` (the rule table, one block per op), ``mode`` and ``recording``, ``value``
+(the Value type), ``graph`` (walks), ``functions`` and ``define`` (ops of many operands, ops of
+your own), ``engine`` (the backward pass); ``tape`` and ``batched`` replay, ``gradcheck`` checks;
+``pictures`` draws; ``exercises`` checks a student; ``cli`` is the command.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .collector import collector_relaxed
-from .engine import backward, count_uses, grad, hessian, topological_order
-from .exercises import check_answer, check_answers, check_engine, check_gradients, check_op
+from .define import define_op
+from .engine import backward, grad, hessian, watch_pass
+from .functions import apply, dot, logsumexp, value_sum
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .graph import count_uses, topological_order
 from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
-from .pictures import (
-    DrawOptions,
-    Frame,
-    Graph,
-    GraphvizError,
-    backward_steps,
-    draw_dot,
-    draw_graph,
-    graphviz_available,
-    save_animation,
-    show_frames,
-)
 from .recording import Recording, ReplayFallback, ReplayRefused, recording
-from .tape import Tape
-from .value import Value, apply, define_op, dot, logsumexp, value_sum
+from .value import Value
+
+if TYPE_CHECKING:
+    from .exercises import check_answer, check_answers, check_engine, check_gradients, check_op
+    from .pictures import (
+        DrawOptions,
+        Frame,
+        Graph,
+        GraphvizError,
+        backward_steps,
+        draw_dot,
+        draw_graph,
+        graphviz_available,
+        save_animation,
+        show_frames,
+    )
+    from .tape import Tape
+
+# Loaded when first asked for, so that ``from autograd_lite import Value`` is the engine alone:
+# the pictures need the graphviz package, the exercises the pictures, and a replay is not used
+# by every program.
+_LAZY = {
+    "check_answer": "exercises",
+    "check_answers": "exercises",
+    "check_engine": "exercises",
+    "check_gradients": "exercises",
+    "check_op": "exercises",
+    "DrawOptions": "pictures",
+    "Frame": "pictures",
+    "Graph": "pictures",
+    "GraphvizError": "pictures",
+    "backward_steps": "pictures",
+    "draw_dot": "pictures",
+    "draw_graph": "pictures",
+    "graphviz_available": "pictures",
+    "save_animation": "pictures",
+    "show_frames": "pictures",
+    "Tape": "tape",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The names of the pictures, the exercises and the replay, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 
@@ -78,4 +123,5 @@ __all__ = [
     "show_frames",
     "topological_order",
     "value_sum",
+    "watch_pass",
 ]

@@ -5,8 +5,8 @@ uses it around training).
 Why: a node holds no reference to the nodes that use it, so a graph has no reference cycles and
 reference counting alone frees it. Yet every node is an object the collector tracks, and a
 training step allocates tens of thousands of them: the collector then runs about a hundred times
-per step, walking graphs it can never free (most of micrograd's step time, a third of ours in
-micrograd's demo loop: ``python -m bench``).
+per step, walking graphs it can never free (``python -m bench.collector`` measures its share of
+a training step).
 Inside the block it runs once per ``RELAXED_THRESHOLD`` new objects instead of once per 700, so
 cycles that user code makes are still collected, only later.
 

@@ -1,13 +1,14 @@
 """Walk a graph backwards: ``backward`` (gradients into ``.grad``), ``grad`` (gradients as a
-list, with ``create_graph`` for higher-order derivatives), ``hessian`` and
-``topological_order``.
+list, with ``create_graph`` for higher-order derivatives), ``hessian``, and ``watch_pass`` (the
+pass step by step, for the pictures).
 
-One traversal and one chain-rule loop serve them all, and the step-by-step pictures too:
-``chain_rule_pass`` visits the nodes in Kahn's order (a node's turn comes once every node that
-uses it has had its turn, which is exactly when its gradient is complete) and adds
-upstream x local to each operand. Every walk is iterative, so a chain of a million nodes needs
-no recursion. ``create_graph=True`` has its own loop, over Values rather than floats, because
-its gradients must themselves be differentiable.
+``chain_rule_pass`` is the one float loop that serves them all, and it is the fast path: it
+visits the nodes in Kahn's order (a node's turn comes once every node that uses it has had its
+turn, which is exactly when its gradient is complete) and adds upstream x local to each operand.
+To read the same order in 20 lines, see ``graph.topological_order``, which everything else uses.
+Every walk is iterative, so a chain of a million nodes needs no recursion. ``create_graph=True``
+has its own loop, over Values rather than floats, because its gradients must themselves be
+differentiable.
 
 One rule changes the plain product, in every pass: a local derivative of exactly 0 passes no
 gradient on (``blocks``). Where an op is flat in an operand (relu below 0, ``a ** 0`` in a), an
@@ -21,19 +22,21 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
-from .checked_io import to_float
+from .functions import dot
+from .graph import leads_to, topological_order
 from .mode import ANOMALY, OPEN, AnomalyError, current, derivative_limits
 from .ops import blocks, contribution
-from .value import Value, dot
+from .real_numbers import to_float
+from .value import Value
 
 GradOutput = float | int | Value
 Observer = Callable[[Value], None]
 
 # A pass keeps its running gradients and use counts on the nodes (in the slots `_flow` and
-# `_pending`): a dictionary per pass would make backward twice as slow. So passes take turns
-# under this lock, which is never held while user code runs.
+# `_pending`): a dictionary per pass makes backward several times slower (``python -m
+# bench.micro``). So passes take turns under this lock, which is never held while user code runs.
 PASS_LOCK = threading.Lock()
 
 
@@ -47,11 +50,9 @@ def _operand_slots(node: Value) -> Iterable[tuple[Value | float, float]]:
     return ((a, node._da), (node._b, node._db))  # type: ignore[return-value]
 
 
-def chain_rule_pass(
-    root: Value, seed: float, observer: Observer | None = None, *, into_grad: bool = False, keep_order: bool = True
-) -> list[Value]:
-    """The one traversal and the one chain-rule loop; returns every node below ``root`` in the
-    order it was processed, root first (or nothing, with ``keep_order`` False).
+def chain_rule_pass(root: Value, seed: float, observer: Observer | None = None, *, into_grad: bool = False) -> None:
+    """The fast path of every backward pass: the one float chain-rule loop, over every node below
+    ``root``, seeded with d root / d root = ``seed``.
 
     Nodes come in Kahn's order: a node is processed only after every node that uses it, so when
     its turn comes its gradient (in ``_flow``) is complete, and it adds upstream x local to the
@@ -60,14 +61,12 @@ def chain_rule_pass(
     (``blocks``); the loop tests that once per node, never per operand, so backward keeps its
     speed. ``observer(node)``, if given, is called after each node's turn.
     ``into_grad`` makes it backward(): each computed node's ``.grad`` becomes its gradient of
-    this pass and each leaf's ``.grad`` grows by it; backward needs no list of the nodes, and
-    building one would cost it a tenth of its time. The caller holds ``PASS_LOCK``.
+    this pass and each leaf's ``.grad`` grows by it. The caller holds ``PASS_LOCK``.
 
     A node keeps one or two operands in its slots ``_a`` and ``_b``, or a tuple of them in ``_a``;
     plain-number operands are floats and take no gradient. Both loops spell those cases out
     rather than build a tuple of operands or of (operand, local) pairs per node: that costs a
-    few repeated lines and saves a third of backward's time (measured by instruction counts on
-    the micrograd-style step of bench/).
+    few repeated lines and saves much of backward's time (``python -m bench.micro``).
     """
     # A float made now, so `node._flow is zero` tells a node met in this pass from one whose
     # _flow is left over from an earlier pass, whatever its value.
@@ -116,14 +115,11 @@ def chain_rule_pass(
     # The ends of the float line: `not below < upstream < above` is True exactly for inf and NaN
     # (every comparison with NaN is False), two float comparisons that make no new float.
     below, above = -math.inf, math.inf
-    order: list[Value] = []
     root._flow = seed
     ready = [root]
-    pop, push, visit = ready.pop, ready.append, order.append
+    pop, push = ready.pop, ready.append
     while ready:  # the chain rule: operand gradient += upstream x local, in Kahn's order
         node = pop()
-        if keep_order:
-            visit(node)
         upstream = node._flow
         a = node._a
         if a is None:  # a leaf: every use has added to its gradient
@@ -156,7 +152,6 @@ def chain_rule_pass(
                         push(b)
         if observer is not None:
             observer(node)
-    return order
 
 
 def _pass_on_non_finite(node: Value, upstream: float, push: Callable[[Value], object]) -> None:
@@ -178,13 +173,13 @@ def _warm_up() -> None:
     CPython 3.11 specialises a function's bytecode (attribute reads of slots, builtins) only
     after the function has been *called* about eight times; a long loop inside one call never
     triggers it. A program whose first ``backward()`` walks a million nodes would run all of
-    them unspecialised, three times slower (measured by instruction counts on bench/'s chain).
+    them unspecialised, several times slower (``python -m bench.micro`` times both).
     """
     x, w = Value(0.5), Value(2.0)
     y = (dot((x, w), (w, 1.5)) * x + 1.0).tanh()
     with PASS_LOCK:
         for _ in range(_WARM_UP_CALLS):
-            chain_rule_pass(y, 1.0, into_grad=True, keep_order=False)
+            chain_rule_pass(y, 1.0, into_grad=True)
             chain_rule_pass(y, 1.0)
 
 
@@ -217,7 +212,7 @@ def backward_anomaly_message(op: str, node: str, operand: str, upstream: float, 
 def _run(root: Value, seed: float, observer: Observer | None = None, *, into_grad: bool = False) -> None:
     """``chain_rule_pass``, checking every step inside ``detect_anomaly()``; the caller holds the lock."""
     if not (OPEN.count and current() & ANOMALY):
-        chain_rule_pass(root, seed, observer, into_grad=into_grad, keep_order=False)
+        chain_rule_pass(root, seed, observer, into_grad=into_grad)
         return
 
     def check_then_observe(node: Value) -> None:
@@ -226,7 +221,7 @@ def _run(root: Value, seed: float, observer: Observer | None = None, *, into_gra
         if observer is not None:
             observer(node)
 
-    chain_rule_pass(root, seed, check_then_observe, into_grad=into_grad, keep_order=False)
+    chain_rule_pass(root, seed, check_then_observe, into_grad=into_grad)
 
 
 def backward(root: Value, grad: GradOutput = 1.0) -> None:
@@ -242,37 +237,31 @@ def backward(root: Value, grad: GradOutput = 1.0) -> None:
         _run(root, seed, into_grad=True)
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every Value that ``root`` depends on, root first, each after all of the nodes that use it."""
+class PassStep(NamedTuple):
+    """One node's turn in a backward pass: the node, its complete gradient, and the gradient each of
+    its operands holds after the turn (what it received so far, this node's part included)."""
+
+    node: Value
+    gradient: float
+    operands_after: tuple[tuple[Value, float], ...]
+
+
+def watch_pass(root: Value, seed: float = 1.0) -> list[PassStep]:
+    """The backward pass over ``root`` step by step, in the engine's own order (``backward_steps``
+    draws it); no ``.grad`` changes."""
     if not isinstance(root, Value):
-        raise TypeError(f"topological_order: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"watch_pass: root must be a Value, got {type(root).__name__}")
+    steps: list[PassStep] = []
+
+    def note(node: Value) -> None:
+        upstream = node._flow
+        assert upstream is not None
+        after = tuple((p, p._flow) for p in node.operands if isinstance(p, Value) and p._flow is not None)
+        steps.append(PassStep(node, upstream, after))
+
     with PASS_LOCK:
-        return chain_rule_pass(root, 0.0)
-
-
-def count_uses(root: Value) -> dict[Value, int]:
-    """For every Value below ``root``, how many operand slots refer to it (``a*a`` counts 2)."""
-    uses: dict[Value, int] = {}
-    stack = [root]
-    while stack:
-        for operand in stack.pop().operands:
-            if isinstance(operand, Value):
-                seen = uses.get(operand)
-                if seen is None:
-                    uses[operand] = 1
-                    stack.append(operand)
-                else:
-                    uses[operand] = seen + 1
-    return uses
-
-
-def leads_to(order: Sequence[Value], inputs: Iterable[Value]) -> set[Value]:
-    """The inputs and every node of ``order`` (users first) through which one of them is reached."""
-    leads = set(inputs)
-    for node in reversed(order):
-        if node not in leads and any(operand in leads for operand in node.operands if isinstance(operand, Value)):
-            leads.add(node)
-    return leads
+        chain_rule_pass(root, to_float(seed, "watch_pass"), note)
+    return steps
 
 
 @overload
@@ -321,8 +310,8 @@ def _grad_as_values(output: Value, targets: list[Value], grad_output: GradOutput
     # PyTorch gives) and leave the anomaly check to this loop, which names the op differentiated.
     with derivative_limits():
         for node in order:
-            rule = node._rule
-            if node._a is None or node not in leads or rule is None:
+            rule = node.rule
+            if rule is None or node not in leads:
                 continue
             # No entry when every contribution to the node was blocked: its gradient is 0, and it
             # passes 0 x local on as the float pass does (0 x inf is NaN there too).

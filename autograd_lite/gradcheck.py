@@ -11,8 +11,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .checked_io import to_float
 from .engine import grad
+from .real_numbers import to_float
 from .value import Value
 
 ScalarFunction = Callable[..., Value]

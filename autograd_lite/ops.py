@@ -1,7 +1,10 @@
-"""The table of operations. Each rule is written once, here, and lets you compute an op three
-ways: its result on floats, its local derivatives on floats (what ``backward`` multiplies the
-upstream gradient by), and the same derivatives built from Values (what ``create_graph=True``
-differentiates again).
+"""The rules of every operation, one block per op: its maths in the forward's docstring, the
+forward on floats, the local derivatives on floats (what ``backward`` multiplies the upstream
+gradient by), the same derivatives built from Values (what ``create_graph=True`` differentiates
+again; where the float expression works on Values as written, the block says so and gives none),
+the domain the tests draw from, and what the op refuses. Reading the block of ``*`` tells the
+whole story of ``x * y``: ``Value.__mul__`` is that rule made into a method (``value.py``), and
+``backward`` multiplies by its local derivatives (``engine.py``).
 
 The chain rule multiplies the upstream gradient by each local derivative, with one exception
 written once here (``blocks``): a local derivative of exactly 0 passes nothing on, so an
@@ -13,20 +16,23 @@ told about (a division by zero, the log of a negative number) are refused by the
 ``refuse`` rule, which the operators run on user input; derivative rules, whose edge cases are
 limits rather than mistakes, skip it.
 
-Add your own op with ``autograd_lite.define_op`` (in ``value``): it puts a rule in ``OPS``,
-and from then on ``backward``, ``grad(create_graph=True)``, the replay tape and the pictures
+Two fast copies of some rules exist, each naming the block it mirrors and checked against it in
+the tests: the replay Tape's inline opcodes (``tape.py``) and the numpy rules of the batched
+replay (``batched/rules.py``). Add your own op with ``autograd_lite.define_op``: it puts a rule in
+``OPS``, and from then on ``backward``, ``grad(create_graph=True)``, the replays and the pictures
 all know it. This module knows only floats, so it imports nothing from the rest of the package
-but ``checked_io.describe``, which keeps a bad definition's message short.
+but ``text.describe``, which keeps a bad definition's message short.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from .checked_io import describe
+from .text import describe
 
 FloatFn = Callable[..., float]
 LocalGradFn = Callable[..., tuple[float, ...]]
@@ -43,24 +49,37 @@ class Domain(NamedTuple):
     exclude_zero: bool = False
 
 
-class Op(NamedTuple):
-    """One operation: its name, arity (-1 for variadic) and rules.
+ALL = Domain(-20.0, 20.0)
+POSITIVE = Domain(1e-3, 20.0)
+NOT_ZERO = Domain(-20.0, 20.0, True)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Op:
+    """One operation: its name, arity (1, 2, or -1 for any number of operands) and rules.
 
     ``forward(*inputs)`` and ``local_grads(*inputs, out)`` work on floats; ``value_grads(*inputs,
-    out)`` gets Values and returns Values (or plain numbers), one per input; ``refuse(*inputs,
-    out)`` raises for user input outside the domain; ``spelling`` is how micrograd's ``_op``
-    names it.
+    out)`` gets Values and returns Values (or plain numbers), one per input, and is
+    ``local_grads`` itself when left out; ``refuse(*inputs, out)`` raises for user input outside
+    the domain; ``commutative`` says whether the operands may be swapped (pictures mark the
+    operands of the others); ``spelling`` is how micrograd's ``_op`` names it (the name when left out).
     """
 
     name: str
     arity: int
     forward: FloatFn
     local_grads: LocalGradFn
-    value_grads: ValueGradFn
-    domain: Domain
-    commutative: bool
+    value_grads: ValueGradFn = None  # type: ignore[assignment]  # set to local_grads when not given
+    domain: Domain = ALL
     refuse: RefuseFn | None = None
+    commutative: bool = False
     spelling: str = ""
+
+    def __post_init__(self) -> None:
+        if self.value_grads is None:
+            object.__setattr__(self, "value_grads", self.local_grads)
+        if not self.spelling:
+            object.__setattr__(self, "spelling", self.name)
 
 
 # ---- IEEE arithmetic that Python's float operators refuse ---------------------------------
@@ -124,7 +143,7 @@ def contribution(upstream: float, local: float) -> float:
     return 0.0 if blocks(upstream, local) else upstream * local
 
 
-# ---- forward rules on floats ---------------------------------------------------------------
+# ---- a + b ----------------------------------------------------------------------------------
 
 
 def add(a: float, b: float) -> float:
@@ -132,9 +151,23 @@ def add(a: float, b: float) -> float:
     return a + b
 
 
+ADD = Op(name="+", arity=2, forward=add, local_grads=lambda a, b, out: (1.0, 1.0), commutative=True)
+"""value_grads: the same constants."""
+
+
+# ---- a - b ----------------------------------------------------------------------------------
+
+
 def sub(a: float, b: float) -> float:
     """a - b; d/da = 1, d/db = -1"""
     return a - b
+
+
+SUB = Op(name="-", arity=2, forward=sub, local_grads=lambda a, b, out: (1.0, -1.0))
+"""value_grads: the same constants."""
+
+
+# ---- a * b ----------------------------------------------------------------------------------
 
 
 def mul(a: float, b: float) -> float:
@@ -142,122 +175,16 @@ def mul(a: float, b: float) -> float:
     return a * b
 
 
+MUL = Op(name="*", arity=2, forward=mul, local_grads=lambda a, b, out: (b, a), commutative=True)
+"""value_grads: the same expression, on Values."""
+
+
+# ---- a / b ----------------------------------------------------------------------------------
+
+
 def div(a: float, b: float) -> float:
     """a / b; d/da = 1/b, d/db = -a/b**2"""
     return ieee_div(a, b)
-
-
-def power(a: float, b: float) -> float:
-    """a ** b; d/da = b * a**(b-1) (0 for b = 0, blocking even an infinite gradient), d/db = a**b * log(a)"""
-    return ieee_pow(a, b)
-
-
-def neg(a: float) -> float:
-    """-a; d/da = -1"""
-    return -a
-
-
-def absolute(a: float) -> float:
-    """|a|; d/da = sign(a), taken as 0 at a = 0 (a 0 that blocks even an infinite gradient)"""
-    return abs(a)
-
-
-def exp(a: float) -> float:
-    """e**a; d/da = e**a"""
-    return _limit(math.exp, a)
-
-
-def log(a: float) -> float:
-    """ln(a) for a > 0; d/da = 1/a"""
-    if a == 0.0:
-        return -math.inf
-    return _limit(math.log, a)
-
-
-def tanh(a: float) -> float:
-    """tanh(a); d/da = 1 - tanh(a)**2"""
-    return math.tanh(a)
-
-
-def sigmoid(a: float) -> float:
-    """1 / (1 + e**-a), computed without overflow for every input; d/da = s(a) * (1 - s(a))"""
-    if a >= 0.0:
-        return 1.0 / (1.0 + math.exp(-a))
-    # For a < 0, e**-a could overflow; e**a cannot, so rewrite s(a) = e**a / (1 + e**a).
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
-def relu(a: float) -> float:
-    """max(0, a); d/da = 1 for a > 0, 0 for a <= 0 (a 0 that blocks even an infinite gradient), NaN at NaN"""
-    # `a > 0.0 or a != a` keeps NaN: NaN is not > 0, yet max(0, NaN) is NaN under IEEE.
-    return a if a > 0.0 or a != a else 0.0
-
-
-LEAKY_SLOPE = 0.01
-"""The slope of leaky_relu for inputs <= 0 (the usual default, as in PyTorch)."""
-
-
-def leaky_relu(a: float) -> float:
-    """a for a > 0, else 0.01 a; d/da = 1 for a > 0, else 0.01 (0.01 at exactly 0, as in PyTorch)"""
-    return a if a > 0.0 else LEAKY_SLOPE * a
-
-
-def softplus(a: float) -> float:
-    """log(1 + e**a), without overflow for any a; d/da = sigmoid(a)"""
-    if a >= 0.0:
-        # log(1 + e**a) = a + log(1 + e**-a), and e**-a <= 1 cannot overflow.
-        return a + math.log1p(math.exp(-a))
-    return math.log1p(math.exp(a))
-
-
-def logsumexp(*terms: float) -> float:
-    """log sum_i e**z_i, as m + log sum_i e**(z_i - m) with m = max z_i; d/dz_i = e**(z_i - lse)"""
-    if not terms:
-        raise ValueError("logsumexp: needs at least one term")
-    if any(z != z for z in terms):
-        return math.nan  # max() would keep or drop a NaN depending on where it stands
-    m = max(terms)
-    if math.isinf(m):
-        return m  # e**(z - m) would be nan; the limit is m itself
-    return m + math.log(sum([math.exp(z - m) for z in terms]))
-
-
-def sin(a: float) -> float:
-    """sin(a); d/da = cos(a)"""
-    return _limit(math.sin, a)
-
-
-def cos(a: float) -> float:
-    """cos(a); d/da = -sin(a)"""
-    return _limit(math.cos, a)
-
-
-def sqrt(a: float) -> float:
-    """a ** 0.5 for a >= 0; d/da = 1 / (2 sqrt(a)), infinite at 0"""
-    return _limit(math.sqrt, a)
-
-
-def total(*terms: float) -> float:
-    """sum of n terms; d/dterm_i = 1"""
-    return sum(terms, 0.0)
-
-
-def dot(*weights_then_inputs: float) -> float:
-    """w . x for operands (w_1..w_n, x_1..x_n); d/dw_i = x_i, d/dx_i = w_i"""
-    n = len(weights_then_inputs) // 2
-    return dot_product(weights_then_inputs[:n], weights_then_inputs[n:])
-
-
-def dot_product(weights: Iterable[float], inputs: Iterable[float]) -> float:
-    """w . x = sum_i w_i x_i by Python's sum() from 0.0 (what ``dot`` nodes and the tape use)."""
-    # sum() over map() runs the multiply-add loop in C. It adds left to right up to Python
-    # 3.11 and compensates rounding from 3.12 on; either way the eager engine and the replay
-    # tape both call this one function, so they agree to the last bit.
-    return sum(map(operator.mul, weights, inputs), 0.0)
-
-
-# ---- refusals: user input the op does not take (derivative rules skip these) ---------------
 
 
 def _refuse_div(a: float, b: float, out: float) -> None:
@@ -265,45 +192,24 @@ def _refuse_div(a: float, b: float, out: float) -> None:
         raise ZeroDivisionError(f"/: division by zero, got {a!r} / {b!r}")
 
 
-def _refuse_power(a: float, b: float, out: float) -> None:
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power, got 0.0 ** {b!r}")
-    if a < 0.0 and math.isfinite(b) and not b.is_integer():
-        raise ValueError(
-            f"**: a negative base needs an integer exponent (the result would be complex), got {a!r} ** {b!r}"
-        )
-    if math.isinf(out) and math.isfinite(a) and math.isfinite(b):
-        raise OverflowError(f"**: result overflows a float, got {a!r} ** {b!r}")
+DIV = Op(
+    name="/",
+    arity=2,
+    forward=div,
+    # -a/b**2 written as -out/b: the forward's own result, one division less.
+    local_grads=lambda a, b, out: (ieee_div(1.0, b), -ieee_div(out, b)),
+    value_grads=lambda a, b, out: (1.0 / b, -out / b),
+    domain=NOT_ZERO,
+    refuse=_refuse_div,
+)
 
 
-def _refuse_exp(a: float, out: float) -> None:
-    if math.isinf(out) and math.isfinite(a):
-        raise OverflowError(f"exp: result overflows a float, got exp({a!r})")
+# ---- a ** b ---------------------------------------------------------------------------------
 
 
-def _refuse_log(a: float, out: float) -> None:
-    if a <= 0.0:
-        raise ValueError(f"log: input must be > 0, got {a!r}")
-
-
-def _refuse_sqrt(a: float, out: float) -> None:
-    if a < 0.0:
-        raise ValueError(f"sqrt: input must be >= 0, got {a!r}")
-
-
-def _refuse_infinite(name: str) -> RefuseFn:
-    def refuse(a: float, out: float) -> None:
-        if math.isinf(a):
-            raise ValueError(f"{name}: input must be finite, got {a!r}")
-
-    return refuse
-
-
-# ---- local derivatives on floats: (*inputs, out) -> one float per input --------------------
-
-
-def _div_grads(a: float, b: float, out: float) -> tuple[float, float]:
-    return (ieee_div(1.0, b), -ieee_div(out, b))
+def power(a: float, b: float) -> float:
+    """a ** b; d/da = b * a**(b-1) (0 for b = 0, blocking even an infinite gradient), d/db = a**b * log(a)"""
+    return ieee_pow(a, b)
 
 
 def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
@@ -317,44 +223,6 @@ def _power_grads(a: float, b: float, out: float) -> tuple[float, float]:
     else:
         db = math.nan  # only reachable with a constant integer exponent, which takes no gradient
     return (da, db)
-
-
-def _sqrt_grad(a: float, out: float) -> tuple[float]:
-    return (ieee_div(0.5, out),)
-
-
-def _sign(a: float) -> float:
-    """sign(a), 0 at 0; NaN stays NaN, so a NaN input never turns into a zero gradient."""
-    if a != a:
-        return math.nan
-    return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
-
-
-def _step(a: float) -> float:
-    """relu's derivative: 1 above 0, 0 at and below 0; NaN for NaN."""
-    if a != a:
-        return math.nan
-    return 1.0 if a > 0.0 else 0.0
-
-
-def _leaky_step(a: float) -> float:
-    """leaky_relu's derivative: 1 above 0, the slope at and below 0; NaN for NaN."""
-    if a != a:
-        return math.nan
-    return 1.0 if a > 0.0 else LEAKY_SLOPE
-
-
-def _dot_grads(*args: float) -> tuple[float, ...]:
-    n = (len(args) - 1) // 2
-    return args[n : 2 * n] + args[:n]
-
-
-def _softmax_grads(*args: float) -> tuple[float, ...]:
-    out = args[-1]
-    return tuple([math.exp(z - out) for z in args[:-1]])
-
-
-# ---- the same derivatives built from Values (differentiable again) -------------------------
 
 
 def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
@@ -373,52 +241,363 @@ def _power_value_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
     return (da, db)
 
 
-def _constant_like(a: Any, number: float) -> Any:
-    """A constant Value: the derivative of a piecewise-linear op, whose own derivative is 0."""
-    return a.constant(number)
+def _refuse_power(a: float, b: float, out: float) -> None:
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power, got 0.0 ** {b!r}")
+    if a < 0.0 and math.isfinite(b) and not b.is_integer():
+        raise ValueError(
+            f"**: a negative base needs an integer exponent (the result would be complex), got {a!r} ** {b!r}"
+        )
+    if math.isinf(out) and math.isfinite(a) and math.isfinite(b):
+        raise OverflowError(f"**: result overflows a float, got {a!r} ** {b!r}")
 
 
-def _softmax_value_grads(*args: Any) -> tuple[Any, ...]:
-    out = args[-1]
-    return tuple((z - out).exp() for z in args[:-1])
+POWER = Op(
+    name="**",
+    arity=2,
+    forward=power,
+    local_grads=_power_grads,
+    value_grads=_power_value_grads,
+    domain=POSITIVE,
+    refuse=_refuse_power,
+)
 
 
-def _ones(*args: Any) -> tuple[Any, ...]:
-    return tuple(a.constant(1.0) for a in args[:-1])
+# ---- -a -------------------------------------------------------------------------------------
 
 
-def _dot_value_grads(*args: Any) -> tuple[Any, ...]:
-    n = (len(args) - 1) // 2
-    return tuple(args[n : 2 * n]) + tuple(args[:n])
+def neg(a: float) -> float:
+    """-a; d/da = -1"""
+    return -a
 
 
-ALL = Domain(-20.0, 20.0)
-POSITIVE = Domain(1e-3, 20.0)
-NOT_ZERO = Domain(-20.0, 20.0, True)
+NEG = Op(name="neg", arity=1, forward=neg, local_grads=lambda a, out: (-1.0,), commutative=True)
+"""value_grads: the same constant."""
+
+
+# ---- |a| ------------------------------------------------------------------------------------
+
+
+def absolute(a: float) -> float:
+    """|a|; d/da = sign(a), taken as 0 at a = 0 (a 0 that blocks even an infinite gradient)"""
+    return abs(a)
+
+
+def _sign(a: float) -> float:
+    """sign(a), 0 at 0; NaN stays NaN, so a NaN input never turns into a zero gradient."""
+    if a != a:
+        return math.nan
+    return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
+
+
+ABS = Op(
+    name="abs",
+    arity=1,
+    forward=absolute,
+    local_grads=lambda a, out: (_sign(a),),
+    # A constant: the derivative of a piecewise-linear op, whose own derivative is 0.
+    value_grads=lambda a, out: (a.constant(_sign(a.data)),),
+    domain=NOT_ZERO,
+    commutative=True,
+)
+
+
+# ---- e ** a ---------------------------------------------------------------------------------
+
+
+def exp(a: float) -> float:
+    """e**a; d/da = e**a"""
+    return _limit(math.exp, a)
+
+
+def _refuse_exp(a: float, out: float) -> None:
+    if math.isinf(out) and math.isfinite(a):
+        raise OverflowError(f"exp: result overflows a float, got exp({a!r})")
+
+
+EXP = Op(name="exp", arity=1, forward=exp, local_grads=lambda a, out: (out,), refuse=_refuse_exp, commutative=True)
+"""value_grads: the same expression (the result itself), on Values."""
+
+
+# ---- ln a -----------------------------------------------------------------------------------
+
+
+def log(a: float) -> float:
+    """ln(a) for a > 0; d/da = 1/a"""
+    if a == 0.0:
+        return -math.inf
+    return _limit(math.log, a)
+
+
+def _refuse_log(a: float, out: float) -> None:
+    if a <= 0.0:
+        raise ValueError(f"log: input must be > 0, got {a!r}")
+
+
+LOG = Op(
+    name="log",
+    arity=1,
+    forward=log,
+    local_grads=lambda a, out: (ieee_div(1.0, a),),
+    value_grads=lambda a, out: (1.0 / a,),
+    domain=POSITIVE,
+    refuse=_refuse_log,
+    commutative=True,
+)
+
+
+# ---- tanh a ---------------------------------------------------------------------------------
+
+
+def tanh(a: float) -> float:
+    """tanh(a); d/da = 1 - tanh(a)**2"""
+    return math.tanh(a)
+
+
+TANH = Op(name="tanh", arity=1, forward=tanh, local_grads=lambda a, out: (1.0 - out * out,), commutative=True)
+"""value_grads: the same expression, on Values."""
+
+
+# ---- sigmoid a ------------------------------------------------------------------------------
+
+
+def sigmoid(a: float) -> float:
+    """1 / (1 + e**-a), computed without overflow for every input; d/da = s(a) * (1 - s(a))"""
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    # For a < 0, e**-a could overflow; e**a cannot, so rewrite s(a) = e**a / (1 + e**a).
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+SIGMOID = Op(
+    name="sigmoid", arity=1, forward=sigmoid, local_grads=lambda a, out: (out * (1.0 - out),), commutative=True
+)
+"""value_grads: the same expression, on Values."""
+
+
+# ---- relu a ---------------------------------------------------------------------------------
+
+
+def relu(a: float) -> float:
+    """max(0, a); d/da = 1 for a > 0, 0 for a <= 0 (a 0 that blocks even an infinite gradient), NaN at NaN"""
+    # `a > 0.0 or a != a` keeps NaN: NaN is not > 0, yet max(0, NaN) is NaN under IEEE.
+    return a if a > 0.0 or a != a else 0.0
+
+
+def _step(a: float) -> float:
+    """relu's derivative: 1 above 0, 0 at and below 0; NaN for NaN."""
+    if a != a:
+        return math.nan
+    return 1.0 if a > 0.0 else 0.0
+
+
+RELU = Op(
+    name="relu",
+    arity=1,
+    forward=relu,
+    local_grads=lambda a, out: (_step(a),),
+    value_grads=lambda a, out: (a.constant(_step(a.data)),),
+    domain=NOT_ZERO,
+    commutative=True,
+    spelling="ReLU",
+)
+
+
+# ---- leaky_relu a ---------------------------------------------------------------------------
+
+LEAKY_SLOPE = 0.01
+"""The slope of leaky_relu for inputs <= 0 (the usual default, as in PyTorch)."""
+
+
+def leaky_relu(a: float) -> float:
+    """a for a > 0, else 0.01 a; d/da = 1 for a > 0, else 0.01 (0.01 at exactly 0, as in PyTorch)"""
+    return a if a > 0.0 else LEAKY_SLOPE * a
+
+
+def _leaky_step(a: float) -> float:
+    """leaky_relu's derivative: 1 above 0, the slope at and below 0; NaN for NaN."""
+    if a != a:
+        return math.nan
+    return 1.0 if a > 0.0 else LEAKY_SLOPE
+
+
+LEAKY_RELU = Op(
+    name="leaky_relu",
+    arity=1,
+    forward=leaky_relu,
+    local_grads=lambda a, out: (_leaky_step(a),),
+    value_grads=lambda a, out: (a.constant(_leaky_step(a.data)),),
+    domain=NOT_ZERO,
+    commutative=True,
+    spelling="LeakyReLU",
+)
+
+
+# ---- softplus a -----------------------------------------------------------------------------
+
+
+def softplus(a: float) -> float:
+    """log(1 + e**a), without overflow for any a; d/da = sigmoid(a)"""
+    if a >= 0.0:
+        # log(1 + e**a) = a + log(1 + e**-a), and e**-a <= 1 cannot overflow.
+        return a + math.log1p(math.exp(-a))
+    return math.log1p(math.exp(a))
+
+
+SOFTPLUS = Op(
+    name="softplus",
+    arity=1,
+    forward=softplus,
+    local_grads=lambda a, out: (sigmoid(a),),
+    value_grads=lambda a, out: (a.sigmoid(),),
+    commutative=True,
+)
+
+
+# ---- sin a, cos a ---------------------------------------------------------------------------
+
+
+def sin(a: float) -> float:
+    """sin(a); d/da = cos(a)"""
+    return _limit(math.sin, a)
+
+
+def cos(a: float) -> float:
+    """cos(a); d/da = -sin(a)"""
+    return _limit(math.cos, a)
+
+
+def _refuse_infinite(name: str) -> RefuseFn:
+    def refuse(a: float, out: float) -> None:
+        if math.isinf(a):
+            raise ValueError(f"{name}: input must be finite, got {a!r}")
+
+    return refuse
+
+
+SIN = Op(
+    name="sin",
+    arity=1,
+    forward=sin,
+    local_grads=lambda a, out: (cos(a),),
+    value_grads=lambda a, out: (a.cos(),),
+    refuse=_refuse_infinite("sin"),
+    commutative=True,
+)
+COS = Op(
+    name="cos",
+    arity=1,
+    forward=cos,
+    local_grads=lambda a, out: (-sin(a),),
+    value_grads=lambda a, out: (-a.sin(),),
+    refuse=_refuse_infinite("cos"),
+    commutative=True,
+)
+
+
+# ---- sqrt a ---------------------------------------------------------------------------------
+
+
+def sqrt(a: float) -> float:
+    """a ** 0.5 for a >= 0; d/da = 1 / (2 sqrt(a)), infinite at 0"""
+    return _limit(math.sqrt, a)
+
+
+def _refuse_sqrt(a: float, out: float) -> None:
+    if a < 0.0:
+        raise ValueError(f"sqrt: input must be >= 0, got {a!r}")
+
+
+SQRT = Op(
+    name="sqrt",
+    arity=1,
+    forward=sqrt,
+    local_grads=lambda a, out: (ieee_div(0.5, out),),
+    value_grads=lambda a, out: (0.5 / out,),
+    domain=POSITIVE,
+    refuse=_refuse_sqrt,
+    commutative=True,
+)
+
+
+# ---- t_1 + ... + t_n ------------------------------------------------------------------------
+
+
+def total(*terms: float) -> float:
+    """sum of n terms; d/dterm_i = 1"""
+    return sum(terms, 0.0)
+
+
+SUM = Op(
+    name="sum",
+    arity=-1,
+    forward=total,
+    local_grads=lambda *terms_then_out: (1.0,) * (len(terms_then_out) - 1),
+    commutative=True,
+    spelling="+",
+)
+"""value_grads: the same constants."""
+
+
+# ---- w . x ----------------------------------------------------------------------------------
+
+
+def weighted_sum(*weights_then_inputs: float) -> float:
+    """w . x for operands (w_1..w_n, x_1..x_n); d/dw_i = x_i, d/dx_i = w_i"""
+    n = len(weights_then_inputs) // 2
+    return dot_product(weights_then_inputs[:n], weights_then_inputs[n:])
+
+
+def dot_product(weights: Iterable[float], inputs: Iterable[float]) -> float:
+    """w . x = sum_i w_i x_i by Python's sum() from 0.0 (what ``dot`` nodes and the tape use)."""
+    # sum() over map() runs the multiply-add loop in C. It adds left to right up to Python
+    # 3.11 and compensates rounding from 3.12 on; either way the eager engine and the replay
+    # tape both call this one function, so they agree to the last bit.
+    return sum(map(operator.mul, weights, inputs), 0.0)
+
+
+def _dot_grads(*weights_inputs_then_out: Any) -> tuple[Any, ...]:
+    # (x_1..x_n, w_1..w_n): the inputs are the weights' derivatives and the other way round.
+    n = (len(weights_inputs_then_out) - 1) // 2
+    return tuple(weights_inputs_then_out[n : 2 * n]) + tuple(weights_inputs_then_out[:n])
+
+
+DOT = Op(name="dot", arity=-1, forward=weighted_sum, local_grads=_dot_grads, commutative=True)
+"""value_grads: the same slices, of Values."""
+
+
+# ---- log sum_i e ** z_i ---------------------------------------------------------------------
+
+
+def logsumexp(*terms: float) -> float:
+    """log sum_i e**z_i, as m + log sum_i e**(z_i - m) with m = max z_i; d/dz_i = e**(z_i - lse)"""
+    if not terms:
+        raise ValueError("logsumexp: needs at least one term")
+    if any(z != z for z in terms):
+        return math.nan  # max() would keep or drop a NaN depending on where it stands
+    m = max(terms)
+    if math.isinf(m):
+        return m  # e**(z - m) would be nan; the limit is m itself
+    return m + math.log(sum([math.exp(z - m) for z in terms]))
+
+
+LOGSUMEXP = Op(
+    name="logsumexp",
+    arity=-1,
+    forward=logsumexp,
+    # The softmax: e**(z_i - lse), with lse the forward's own result.
+    local_grads=lambda *terms_then_out: tuple([math.exp(z - terms_then_out[-1]) for z in terms_then_out[:-1]]),
+    value_grads=lambda *terms_then_out: tuple((z - terms_then_out[-1]).exp() for z in terms_then_out[:-1]),
+    commutative=True,
+)
+
 
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
-        Op("+", 2, add, lambda a, b, out: (1.0, 1.0), lambda a, b, out: (a.constant(1.0), a.constant(1.0)), ALL, True, spelling="+"),
-        Op("-", 2, sub, lambda a, b, out: (1.0, -1.0), lambda a, b, out: (a.constant(1.0), a.constant(-1.0)), ALL, False, spelling="-"),
-        Op("*", 2, mul, lambda a, b, out: (b, a), lambda a, b, out: (b, a), ALL, True, spelling="*"),
-        Op("/", 2, div, _div_grads, lambda a, b, out: (1.0 / b, -out / b), NOT_ZERO, False, _refuse_div, "/"),
-        Op("**", 2, power, _power_grads, _power_value_grads, POSITIVE, False, _refuse_power, "**"),
-        Op("neg", 1, neg, lambda a, out: (-1.0,), lambda a, out: (a.constant(-1.0),), ALL, True, spelling="neg"),
-        Op("abs", 1, absolute, lambda a, out: (_sign(a),), lambda a, out: (_constant_like(a, _sign(a.data)),), NOT_ZERO, True, spelling="abs"),
-        Op("exp", 1, exp, lambda a, out: (out,), lambda a, out: (out,), ALL, True, _refuse_exp, "exp"),
-        Op("log", 1, log, lambda a, out: (ieee_div(1.0, a),), lambda a, out: (1.0 / a,), POSITIVE, True, _refuse_log, "log"),
-        Op("tanh", 1, tanh, lambda a, out: (1.0 - out * out,), lambda a, out: (1.0 - out * out,), ALL, True, spelling="tanh"),
-        Op("sigmoid", 1, sigmoid, lambda a, out: (out * (1.0 - out),), lambda a, out: (out * (1.0 - out),), ALL, True, spelling="sigmoid"),
-        Op("relu", 1, relu, lambda a, out: (_step(a),), lambda a, out: (_constant_like(a, _step(a.data)),), NOT_ZERO, True, spelling="ReLU"),
-        Op("leaky_relu", 1, leaky_relu, lambda a, out: (_leaky_step(a),), lambda a, out: (_constant_like(a, _leaky_step(a.data)),), NOT_ZERO, True, spelling="LeakyReLU"),
-        Op("softplus", 1, softplus, lambda a, out: (sigmoid(a),), lambda a, out: (a.sigmoid(),), ALL, True, spelling="softplus"),
-        Op("sin", 1, sin, lambda a, out: (cos(a),), lambda a, out: (a.cos(),), ALL, True, _refuse_infinite("sin"), "sin"),
-        Op("cos", 1, cos, lambda a, out: (-sin(a),), lambda a, out: (-a.sin(),), ALL, True, _refuse_infinite("cos"), "cos"),
-        Op("sqrt", 1, sqrt, _sqrt_grad, lambda a, out: (0.5 / out,), POSITIVE, True, _refuse_sqrt, "sqrt"),
-        Op("sum", -1, total, lambda *args: (1.0,) * (len(args) - 1), _ones, ALL, True, spelling="+"),
-        Op("dot", -1, dot, _dot_grads, _dot_value_grads, ALL, True, spelling="dot"),
-        Op("logsumexp", -1, logsumexp, _softmax_grads, _softmax_value_grads, ALL, True, spelling="logsumexp"),
+        ADD, SUB, MUL, DIV, POWER, NEG, ABS, EXP, LOG, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS, SIN, COS, SQRT,
+        SUM, DOT, LOGSUMEXP,
     )
 }
 """Every operation by the name a node records in ``Value.op``; ``define_op`` adds to it."""

@@ -40,9 +40,10 @@ from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from . import ops
-from .checked_io import to_float
-from .engine import backward_anomaly_message, leads_to, topological_order
+from .engine import backward_anomaly_message
+from .graph import leads_to, topological_order
 from .mode import ANOMALY, OPEN, AnomalyError, current
+from .real_numbers import to_float
 from .recording import Recording
 from .value import Value, check_power_base, forward_anomaly_message, needs_power_check
 
@@ -50,12 +51,17 @@ Gather = Callable[[list[float]], Sequence[float]]
 Target = slice | tuple[int, ...]
 Instruction = tuple[Any, ...]
 
-# Instruction codes, tested in this order, the most frequent first.
-_DOT, _ADD, _RELU, _MUL, _SUB, _NEG, _SUM, _UNARY, _BINARY, _POWER, _VARIADIC = range(11)
-_CODES = {"dot": _DOT, "+": _ADD, "relu": _RELU, "*": _MUL, "-": _SUB, "neg": _NEG, "sum": _SUM}
+# Instruction codes, tested in this order, the most frequent first. The seven ops with a code of
+# their own are fast copies, written inline in the interpreters below, of the blocks ops.DOT,
+# ops.ADD, ops.RELU, ops.MUL, ops.SUB, ops.NEG and ops.SUM; tests/engine/test_tape.py checks each
+# against its block's rules on random points. Every other op runs its block's rules themselves.
+(_CODE_DOT, _CODE_ADD, _CODE_RELU, _CODE_MUL, _CODE_SUB, _CODE_NEG, _CODE_SUM,
+ _CODE_UNARY, _CODE_BINARY, _CODE_POWER, _CODE_VARIADIC) = range(11)  # fmt: skip
+_CODE_OF_OP = {"dot": _CODE_DOT, "+": _CODE_ADD, "relu": _CODE_RELU, "*": _CODE_MUL, "-": _CODE_SUB, "neg": _CODE_NEG,
+               "sum": _CODE_SUM}  # fmt: skip
 
 
-class _Step(NamedTuple):
+class _Recorded(NamedTuple):
     """One recorded operation: what detect_anomaly() needs to check and name it."""
 
     op: str
@@ -156,7 +162,7 @@ class Tape:
                 self._template[index] = node._data
         for index, number in constants.items():
             self._template[index] = number
-        self._steps = tuple(_Step(node.op, slot[node], operand_slots[node]) for node in operations)
+        self._steps = tuple(_Recorded(node.op, slot[node], operand_slots[node]) for node in operations)
         self._forward = [_forward_instruction(node, step) for node, step in zip(operations, self._steps, strict=True)]
         # Backwards in Kahn order (the reverse of the forward order), skipping what leads nowhere.
         self._backward = [
@@ -316,47 +322,47 @@ def _assign_slots(
 # ---- compiling one node -------------------------------------------------------------------
 
 
-def _forward_instruction(node: Value, step: _Step) -> Instruction:
+def _forward_instruction(node: Value, step: _Recorded) -> Instruction:
     out, args = step.out, step.operands
-    code = _CODES.get(step.op)
-    if code == _DOT:
+    code = _CODE_OF_OP.get(step.op)
+    if code == _CODE_DOT:
         n = len(args) // 2
-        return (_DOT, out, _gather(args[:n]), _gather(args[n:]))
-    if code == _SUM:
-        return (_SUM, out, _gather(args))
+        return (_CODE_DOT, out, _gather(args[:n]), _gather(args[n:]))
+    if code == _CODE_SUM:
+        return (_CODE_SUM, out, _gather(args))
     if code is not None:
         return (code, out, *args)
     rule = ops.OPS[step.op]
     if needs_power_check(node):
-        return (_POWER, out, rule.forward, rule.refuse, *args)
+        return (_CODE_POWER, out, rule.forward, rule.refuse, *args)
     if rule.arity == 1:
-        return (_UNARY, out, rule.forward, rule.refuse, args[0])
+        return (_CODE_UNARY, out, rule.forward, rule.refuse, args[0])
     if rule.arity == 2:
-        return (_BINARY, out, rule.forward, rule.refuse, *args)
-    return (_VARIADIC, out, rule.forward, rule.refuse, _gather(args))
+        return (_CODE_BINARY, out, rule.forward, rule.refuse, *args)
+    return (_CODE_VARIADIC, out, rule.forward, rule.refuse, _gather(args))
 
 
-def _backward_instruction(node: Value, step: _Step, leads: set[Value]) -> Instruction:
+def _backward_instruction(node: Value, step: _Recorded, leads: set[Value]) -> Instruction:
     out, args = step.out, step.operands
-    code = _CODES.get(step.op)
-    if code == _DOT:
+    code = _CODE_OF_OP.get(step.op)
+    if code == _CODE_DOT:
         n = len(args) // 2
         weights, inputs = node.operands[:n], node.operands[n:]
         # A half none of whose operands leads to an input (the data rows of a first layer) is
         # skipped; a half that leads anywhere is updated whole, which costs less than picking.
         weight_target = _target(args[:n]) if any(p in leads for p in weights) else None
         input_target = _target(args[n:]) if any(p in leads for p in inputs) else None
-        return (_DOT, out, _gather(args[:n]), _gather(args[n:]), weight_target, input_target)
-    if code == _SUM:
-        return (_SUM, out, _target(args))
+        return (_CODE_DOT, out, _gather(args[:n]), _gather(args[n:]), weight_target, input_target)
+    if code == _CODE_SUM:
+        return (_CODE_SUM, out, _target(args))
     if code is not None:
         return (code, out, *args)
     rule = ops.OPS[step.op]
     if rule.arity == 1:
-        return (_UNARY, out, rule.local_grads, args[0])
+        return (_CODE_UNARY, out, rule.local_grads, args[0])
     if rule.arity == 2:
-        return (_BINARY, out, rule.local_grads, *args)
-    return (_VARIADIC, out, rule.local_grads, _gather(args), args)
+        return (_CODE_BINARY, out, rule.local_grads, *args)
+    return (_CODE_VARIADIC, out, rule.local_grads, _gather(args), args)
 
 
 # ---- the interpreters ----------------------------------------------------------------------
@@ -368,41 +374,41 @@ def _run_forward(v: list[float], program: list[Instruction]) -> None:
     dot_product, total = ops.dot_product, ops.total
     for instruction in program:
         code = instruction[0]
-        if code == _DOT:
+        if code == _CODE_DOT:
             _, out, weights, inputs = instruction
             v[out] = dot_product(weights(v), inputs(v))
-        elif code == _ADD:
+        elif code == _CODE_ADD:
             _, out, a, b = instruction
             v[out] = v[a] + v[b]
-        elif code == _RELU:
+        elif code == _CODE_RELU:
             _, out, a = instruction
             x = v[a]
             v[out] = x if x > 0.0 or x != x else 0.0  # NaN stays NaN, as in ops.relu
-        elif code == _MUL:
+        elif code == _CODE_MUL:
             _, out, a, b = instruction
             v[out] = v[a] * v[b]
-        elif code == _SUB:
+        elif code == _CODE_SUB:
             _, out, a, b = instruction
             v[out] = v[a] - v[b]
-        elif code == _NEG:
+        elif code == _CODE_NEG:
             _, out, a = instruction
             v[out] = -v[a]
-        elif code == _SUM:
+        elif code == _CODE_SUM:
             _, out, terms = instruction
             v[out] = total(*terms(v))
-        elif code == _UNARY:
+        elif code == _CODE_UNARY:
             _, out, fn, refuse, a = instruction
             x = v[a]
             v[out] = y = fn(x)
             if refuse is not None:
                 refuse(x, y)
-        elif code == _BINARY:
+        elif code == _CODE_BINARY:
             _, out, fn, refuse, a, b = instruction
             x, y = v[a], v[b]
             v[out] = z = fn(x, y)
             if refuse is not None:
                 refuse(x, y, z)
-        elif code == _POWER:
+        elif code == _CODE_POWER:
             _, out, fn, refuse, a, b = instruction
             x, y = v[a], v[b]
             check_power_base(x, y)
@@ -420,7 +426,7 @@ def _run_backward(v: list[float], g: list[float], program: list[Instruction]) ->
     for instruction in program:
         code = instruction[0]
         upstream = g[instruction[1]]
-        if code == _DOT:
+        if code == _CODE_DOT:
             _, _, weights, inputs, weight_target, input_target = instruction
             # d/dw_i = x_i and d/dx_i = w_i; a comprehension over a slice beats map() here.
             if type(weight_target) is slice:
@@ -431,33 +437,33 @@ def _run_backward(v: list[float], g: list[float], program: list[Instruction]) ->
                 g[input_target] = [a + upstream * w for a, w in zip(g[input_target], weights(v), strict=True)]
             elif input_target is not None:
                 _scatter(g, input_target, [upstream * w for w in weights(v)])
-        elif code == _ADD:
+        elif code == _CODE_ADD:
             _, _, a, b = instruction
             g[a] += upstream * 1.0
             g[b] += upstream * 1.0
-        elif code == _RELU:
+        elif code == _CODE_RELU:
             _, _, a = instruction
             x = v[a]
             g[a] += upstream * (1.0 if x > 0.0 else (0.0 if x == x else math.nan))  # ops._step
-        elif code == _MUL:
+        elif code == _CODE_MUL:
             _, _, a, b = instruction
             x, y = v[a], v[b]
             g[a] += upstream * y
             g[b] += upstream * x
-        elif code == _SUB:
+        elif code == _CODE_SUB:
             _, _, a, b = instruction
             g[a] += upstream * 1.0
             g[b] += upstream * -1.0
-        elif code == _NEG:
+        elif code == _CODE_NEG:
             _, _, a = instruction
             g[a] += upstream * -1.0
-        elif code == _SUM:
+        elif code == _CODE_SUM:
             _, _, target = instruction
             _scatter(g, target, repeat(upstream * 1.0))
-        elif code == _UNARY:
+        elif code == _CODE_UNARY:
             _, out, local_grads, a = instruction
             g[a] += upstream * local_grads(v[a], v[out])[0]
-        elif code == _BINARY:
+        elif code == _CODE_BINARY:
             _, out, local_grads, a, b = instruction
             local_a, local_b = local_grads(v[a], v[b], v[out])
             g[a] += upstream * local_a
@@ -468,7 +474,7 @@ def _run_backward(v: list[float], g: list[float], program: list[Instruction]) ->
                 g[slot] += upstream * local
 
 
-def _check_forward(v: list[float], steps: Sequence[_Step], labels: list[str]) -> None:
+def _check_forward(v: list[float], steps: Sequence[_Recorded], labels: list[str]) -> None:
     """Raise AnomalyError for the first recorded operation whose result is NaN or infinite."""
     for step in steps:
         result = v[step.out]
@@ -477,7 +483,7 @@ def _check_forward(v: list[float], steps: Sequence[_Step], labels: list[str]) ->
             raise AnomalyError(forward_anomaly_message(step.op, result, names))
 
 
-def _run_careful_backward(v: list[float], g: list[float], steps: Sequence[_Step]) -> None:
+def _run_careful_backward(v: list[float], g: list[float], steps: Sequence[_Recorded]) -> None:
     """The backward pass edge by edge, each contribution by ``ops.contribution`` (the zero-derivative rule)."""
     for step in reversed(steps):
         upstream = g[step.out]
@@ -487,7 +493,7 @@ def _run_careful_backward(v: list[float], g: list[float], steps: Sequence[_Step]
 
 
 def _run_checked_backward(
-    v: list[float], g: list[float], steps: Sequence[_Step], labels: list[str], constant: list[bool]
+    v: list[float], g: list[float], steps: Sequence[_Recorded], labels: list[str], constant: list[bool]
 ) -> None:
     """The backward pass edge by edge, stopping at the first gradient that is not finite."""
 

@@ -2,20 +2,20 @@
 write ``x * y + 1`` and get a node that knows its operands and the derivative with respect to
 each, ready for ``backward()``.
 
-Follow one op from end to end: ``x * y`` calls ``Value.__mul__``, the method ``_operator("*")``
-made from the rule ``ops.OPS["*"]``. It computes the result with the rule's ``forward`` and the
-local derivatives d(x*y)/dx = y and d(x*y)/dy = x with its ``local_grads``, and stores them in
-the new node. ``backward`` (in ``engine``) later multiplies each by the upstream gradient. The
-file reads: how a rule becomes a method, the Value type, then the ops with many operands and
-``define_op`` for ops of your own.
+Follow ``x * y`` to ``x.grad`` (three files): ``Value.__mul__`` is the rule ``ops.MUL`` made into
+a method by ``_operator`` below. It computes the result with the rule's ``forward`` and the local
+derivatives d(x*y)/dx = y and d(x*y)/dy = x with its ``local_grads``, and stores both in a new
+node. ``Value.backward`` runs ``engine.backward``, whose ``chain_rule_pass`` multiplies each local
+derivative by the gradient arriving from above and adds it to the operand's gradient.
 
 How a node is stored, and why:
 
 - The operands sit in two slots, ``_a`` and ``_b``, with their local derivatives in ``_da`` and
   ``_db`` (a one-operand op leaves ``_b`` None); an op with many operands (``dot``, ``sum``,
-  ``logsumexp``) keeps a tuple of operands in ``_a`` and a tuple of derivatives in ``_da``. Slots
-  rather than tuples because then a node is a single object the cyclic garbage collector must
-  track, not three: that halves the memory of a node and the collector's share of a training step.
+  ``logsumexp``, made in ``functions``) keeps a tuple of operands in ``_a`` and a tuple of
+  derivatives in ``_da``. Slots rather than tuples because then a node is a single object the
+  cyclic garbage collector must track, not three: that halves the memory of a node and the
+  collector's share of a training step.
 - A plain number operand (the 0.999 in ``y * 0.999``) is stored as the number itself. It takes no
   gradient, so backward has nothing to do with it; ``parents`` shows it as a constant leaf.
 - A node holds no closures and no references to the nodes that use it, so a graph is freed by
@@ -23,25 +23,50 @@ How a node is stored, and why:
   a node after it is made, so any number of threads may read a graph at once.
 - ``_flow`` and ``_pending`` are the engine's scratch space during a backward pass (the gradient
   of this pass and the uses still to come); they mean nothing outside one.
+
+The layers above (the engine, pickling, the pictures) are reached the one way this package
+reaches up: an import at call time, in ``backward``, ``__reduce__`` and ``draw``.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from . import ops
-from .checked_io import describe, format_number, refuse_as_data, to_float
 from .mode import ANOMALY, LIMITS, NO_GRAD, OPEN, AnomalyError, current
+from .real_numbers import to_float
 from .recording import OPEN_RECORDINGS, note_read
+from .text import format_number
 
 Operand = Union["Value", int, float]
 Slot = Union["Value", float]
 
 
-# ---- making nodes from rules: x * y runs the method _operator("*") made ------------------
+# ---- making nodes ---------------------------------------------------------------------------
+
+
+def make_node(rule: ops.Op, data: float, a: Any, da: Any, b: Slot | None = None, db: float = 0.0) -> Value:
+    """A new computed node: ``rule`` gave ``data`` from the operand slots ``a`` (and ``b``), whose
+    local derivatives are ``da`` (and ``db``). Every node but those of the operators is made here."""
+    out = _new(Value)
+    out._data = data
+    out._grad = None
+    out._flow = None
+    out._label = ""
+    out._rule = rule
+    out._a = a
+    out._da = da
+    out._b = b
+    if b is not None:
+        out._db = db
+    return out
+
+
+# The two methods below set a node's slots themselves, as make_node does, instead of calling it:
+# they make almost every node of a training step, and the call costs a measurable part of each
+# (``python -m bench.micro`` times both ways).
 
 
 def _function(name: str) -> Callable[[Value], Value]:
@@ -63,7 +88,7 @@ def _function(name: str) -> Callable[[Value], Value]:
         out._da = local
         out._b = None
         if OPEN.count:
-            _check_new_node(out, (x,))
+            check_new_node(out, (x,))
         elif refuse is not None:
             refuse(x, data)
         return out
@@ -81,8 +106,9 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
 
     def method(self: Value, other: Operand) -> Value:
         # The operands in the order they were written; a plain number is stored as a float.
-        # The two common cases first, tested by type alone: isinstance() and _number() are
-        # calls, a tenth of the time of ``y * 0.999`` or more (timeit: 535 ns before, 482 after).
+        # The two common cases first, tested by type alone: isinstance() and number() are
+        # calls, and testing them first costs ``y * 0.999`` a good part of its time
+        # (``python -m bench.micro``).
         b: Value | float
         y: float
         kind = type(other)
@@ -92,7 +118,7 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
         elif kind is float:
             b = y = other  # type: ignore[assignment]
         else:
-            b = y = _number(other, name)
+            b = y = number(other, name)
         a: Value | float = self
         x = self._data
         if reflected:
@@ -110,7 +136,7 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
         out._b = b
         out._db = db
         if OPEN.count:
-            _check_new_node(out, (x, y))
+            check_new_node(out, (x, y))
         elif refuse is not None:
             refuse(x, y, data)
         return out
@@ -125,6 +151,19 @@ def _operator(name: str, reflected: bool = False) -> Callable[[Value, Operand], 
 _DUNDER = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
 
 
+class ConstantLeaf:
+    """What the rule slot of a constant leaf holds (``Value.constant(2)``): a mark, not a rule."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "CONSTANT"
+
+
+CONSTANT = ConstantLeaf()
+"""The mark of a constant leaf: ``v.is_constant`` is ``v._rule is CONSTANT``."""
+
+
 class Value:
     """A scalar that remembers how it was computed, so gradients can flow back through it."""
 
@@ -133,11 +172,13 @@ class Value:
 
     # numpy scalars defer to our reflected operators instead of wrapping us in object arrays.
     __array_ufunc__ = None
+    # A Value is never the data of another, though it has a __float__ (real_numbers.to_float reads this).
+    not_data = True
 
     _data: float
     _grad: float | None
     _label: str
-    _rule: ops.Op | None
+    _rule: ops.Op | ConstantLeaf | None
     _a: Slot | tuple[Slot, ...] | None
     _b: Slot | None
     _da: float | tuple[float, ...]
@@ -157,7 +198,7 @@ class Value:
     @staticmethod
     def constant(data: Any) -> Value:
         """A constant leaf: a number that takes part in a graph but is not differentiated."""
-        out = _leaf(to_float(data, "Value.constant"))
+        out = leaf(to_float(data, "Value.constant"))
         out._rule = CONSTANT
         return out
 
@@ -206,7 +247,13 @@ class Value:
     def op(self) -> str:
         """The name of the operation that made this Value (a key of ``ops.OPS``), '' for a leaf."""
         rule = self._rule
-        return "" if rule is None or self._a is None else rule.name
+        return rule.name if isinstance(rule, ops.Op) and self._a is not None else ""
+
+    @property
+    def rule(self) -> ops.Op | None:
+        """The rule of ``ops.OPS`` that made this Value, None for a leaf."""
+        rule = self._rule
+        return rule if isinstance(rule, ops.Op) and self._a is not None else None
 
     @property
     def operands(self) -> tuple[Value | float, ...]:
@@ -254,11 +301,11 @@ class Value:
     def _op(self) -> str:
         """micrograd's name for the operation: '+', '*', 'tanh', 'ReLU', '**2', ... ('' for a leaf)."""
         rule = self._rule
-        if rule is None or self._a is None:
+        if not isinstance(rule, ops.Op) or self._a is None:
             return ""
         if rule.name == "**" and type(self._b) is float:
             return f"**{format_number(self._b)}"
-        return rule.spelling or rule.name
+        return rule.spelling
 
     def _backward(self) -> None:
         """One node's chain-rule step, as micrograd's lecture calls it: operand.grad += self.grad * local
@@ -362,7 +409,7 @@ class Value:
 
     def __rpow__(self, other: Operand) -> Value:
         """b ** a with a number b >= 0; d/da = b**a * log(b)"""
-        base = _number(other, "**")
+        base = number(other, "**")
         if not self.is_constant:
             check_power_base(base, self._data)
         return _POWER_REFLECTED(self, base)
@@ -403,71 +450,21 @@ class Value:
 
     def draw(self, **options: Any) -> Any:
         """A picture of the graph that ends at this Value; see ``autograd_lite.draw_graph``."""
-        if _drawer is None:
-            raise RuntimeError("Value.draw: the pictures are not loaded; import autograd_lite.pictures")
-        return _drawer(self, **options)
+        from .pictures import draw_graph  # the pictures sit above the engine: import at call time
+
+        return draw_graph(self, **options)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickle without recursion, so a graph of any depth pickles.
+        """Pickle without recursion, so a graph of any depth pickles (see ``pickling``)."""
+        from .pickling import reduce_value  # pickling sits above value: import at call time
 
-        A leaf is its fields. A computed Value is a flat table of the computed nodes below it,
-        operands before users, whose leaves stay Values: pickled once each, so they remain
-        shared with anything else in the same pickle (a model's parameters, say).
-        """
-        extra = _own_attributes(self)
-        if self._a is None:
-            return (_rebuild_leaf, (self._data, self._grad, self._label, self._rule is CONSTANT, extra))
-        index: dict[Value, int] = {}
-        table: list[tuple[Any, ...]] = []
-        stack: list[tuple[Value, bool]] = [(self, False)]
-        while stack:
-            node, operands_done = stack.pop()
-            if node in index:
-                continue
-            if operands_done:
-                refs = tuple(index[p] if isinstance(p, Value) and p._a is not None else p for p in node.operands)
-                index[node] = len(table)
-                rule = node._rule
-                assert rule is not None
-                table.append((node._data, node._grad, node._label, rule.name, refs, node.local_grads,
-                              _own_attributes(node)))  # fmt: skip
-                continue
-            stack.append((node, True))
-            stack.extend((p, False) for p in node.operands if isinstance(p, Value) and p._a is not None and p not in index)
-        return (_rebuild_graph, (table,))
+        return reduce_value(self)
 
-
-refuse_as_data(Value)
-
-CONSTANT = ops.Op("constant", 0, float, lambda out: (), lambda out: (), ops.ALL, True, spelling="")
-"""The rule of a constant leaf: it marks the leaf (``is_constant``); no op ever applies it."""
 
 _POWER = _operator("**")
 _POWER_REFLECTED = _operator("**", reflected=True)
 
 _new = object.__new__
-_drawer: Callable[..., Any] | None = None
-
-
-def register_drawer(draw: Callable[..., Any]) -> None:
-    """Let ``Value.draw()`` reach the pictures, which sit above the engine and register themselves."""
-    global _drawer
-    _drawer = draw
-
-
-def _own_attributes(node: Value) -> dict[str, Any] | None:
-    """The attributes a user set on ``node`` (``p.m``, ``v._vis_color``), or None.
-
-    Reading ``node.__dict__`` would give every node that has none an empty dictionary of its own,
-    kept for good (80 bytes a node after pickling a graph): so pickling would change what it
-    reads. ``object.__getstate__`` (Python 3.11) looks without making one.
-    """
-    getstate = getattr(node, "__getstate__", None)
-    if getstate is None:  # Python 3.10
-        return getattr(node, "__dict__", None) or None
-    state = getstate()
-    attributes = state[0] if isinstance(state, tuple) else state
-    return attributes or None
 
 
 def _check_label(label: object, where: str) -> str:
@@ -476,7 +473,7 @@ def _check_label(label: object, where: str) -> str:
     return label
 
 
-def _leaf(data: float) -> Value:
+def leaf(data: float) -> Value:
     """A new leaf holding ``data``, already a float."""
     out = _new(Value)
     out._data = data
@@ -489,68 +486,15 @@ def _leaf(data: float) -> Value:
     return out
 
 
-def _rebuild_leaf(data: float, grad: float | None, label: str, constant: bool, extra: dict[str, Any] | None) -> Value:
-    """Unpickle a leaf or a constant."""
-    out = _leaf(data)
-    out._grad, out._label = grad, label
-    if constant:
-        out._rule = CONSTANT
-    if extra:
-        out.__dict__.update(extra)
-    return out
-
-
-def _rebuild_graph(table: list[tuple[Any, ...]]) -> Value:
-    """Unpickle a computed Value from the flat table ``__reduce__`` wrote; the root comes last."""
-    nodes: list[Value] = []
-    for data, grad, label, name, refs, local_grads, extra in table:
-        rule = ops.OPS.get(name)
-        if rule is None:
-            raise ValueError(
-                f"unpickling a graph: it uses the op {describe(name)}, which this process has not defined; "
-                f"run define_op({describe(name)}, ...) before loading it"
-            )
-        out = _leaf(data)
-        out._grad, out._label, out._rule = grad, label, rule
-        operands = tuple(nodes[r] if type(r) is int else r for r in refs)
-        if rule.arity == -1:
-            out._a, out._da = operands, tuple(local_grads)
-        else:
-            out._a, out._da = operands[0], local_grads[0]
-            if len(operands) == 2:
-                out._b, out._db = operands[1], local_grads[1]
-        if extra:
-            out.__dict__.update(extra)
-        nodes.append(out)
-    return nodes[-1]
-
-
-def _variadic(rule: ops.Op, operands: tuple[Slot, ...], inputs: Sequence[float]) -> Value:
-    """The node for ``rule`` applied to many operands (Values and plain numbers) at once."""
-    data = rule.forward(*inputs)
-    out = _new(Value)
-    out._data = data
-    out._grad = None
-    out._flow = None
-    out._label = ""
-    out._rule = rule
-    out._a = operands
-    out._da = rule.local_grads(*inputs, data)
-    out._b = None
-    if OPEN.count or rule.refuse is not None:
-        _check_new_node(out, inputs)
-    return out
-
-
-def _check_new_node(out: Value, inputs: Sequence[float]) -> None:
+def check_new_node(out: Value, inputs: Sequence[float]) -> None:
     """The rare path of making a node: a refused input, or a no_grad or detect_anomaly block."""
     flags = current() if OPEN.count else 0
     rule = out._rule
-    assert rule is not None
+    assert isinstance(rule, ops.Op)
     if rule.refuse is not None and not flags & LIMITS:
         rule.refuse(*inputs, out._data)
     if flags & ANOMALY and not flags & LIMITS and not math.isfinite(out._data):
-        names = [p.label or repr(p.data) if isinstance(p, Value) else repr(p) for p in out.operands]
+        names = [p.label or repr(p._data) if isinstance(p, Value) else repr(p) for p in out.operands]
         raise AnomalyError(forward_anomaly_message(rule.name, out._data, names))
     if flags & NO_GRAD:
         if OPEN_RECORDINGS.count and any(isinstance(p, Value) and not p.is_constant for p in out.operands):
@@ -568,7 +512,7 @@ def forward_anomaly_message(op: str, result: float, operand_names: Iterable[str]
     return f"{op}: forward produced {result!r} from ({', '.join(operand_names)})"
 
 
-def _number(other: object, op: str) -> float:
+def number(other: object, op: str) -> float:
     """The other side of a binary operator when it is not a Value: a real number as a float."""
     if type(other) is float:
         return other
@@ -606,198 +550,11 @@ def needs_power_check(node: Value) -> bool:
     return isinstance(exponent, Value) and not exponent.is_constant
 
 
-def _slot(operand: object, op: str) -> Slot:
+def slot(operand: object, op: str) -> Slot:
     """One operand of a variadic op: a Value as it is, anything else as a float (or TypeError)."""
-    return operand if isinstance(operand, Value) else _number(operand, op)
+    return operand if isinstance(operand, Value) else number(operand, op)
 
 
-def _data_of(operands: Sequence[Slot]) -> list[float]:
+def data_of(operands: Sequence[Slot]) -> list[float]:
+    """The numbers of operand slots: a Value's data, a plain number as it is."""
     return [p._data if isinstance(p, Value) else p for p in operands]
-
-
-# ---- ops with many operands -------------------------------------------------------------------
-
-
-def value_sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
-    """One node for start + t_1 + ... + t_n; d/dt_i = 1 (shallower and faster than chained +)."""
-    operands = [_slot(t, "sum") for t in terms]
-    if not (isinstance(start, (int, float)) and not isinstance(start, bool) and start == 0):
-        operands.insert(0, _slot(start, "sum"))
-    if not operands:
-        return Value.constant(0.0)
-    return _variadic(ops.OPS["sum"], tuple(operands), _data_of(operands))
-
-
-def logsumexp(terms: Iterable[Operand]) -> Value:
-    """One node for log sum_i e**z_i, without overflow; d/dz_i = softmax(z)_i = e**(z_i - lse)."""
-    operands = tuple(_slot(t, "logsumexp") for t in terms)
-    if not operands:
-        raise ValueError("logsumexp: needs at least one term")
-    return _variadic(ops.OPS["logsumexp"], operands, _data_of(operands))
-
-
-def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
-    """One node for w . x = sum_i w_i x_i; d/dw_i = x_i, d/dx_i = w_i."""
-    n = len(weights)
-    if n != len(inputs):
-        raise ValueError(f"dot: lengths differ, got {n} weights and {len(inputs)} inputs")
-    # The common cases read every operand in one comprehension each: Values times Values (a
-    # hidden layer) and Values times plain floats (a first layer fed rows of data).
-    wd = [w._data for w in weights if type(w) is Value]
-    xd = [x._data for x in inputs if type(x) is Value]
-    if len(xd) != n:
-        xd = [x for x in inputs if type(x) is float]
-    if len(wd) != n or len(xd) != n:
-        operands = tuple(_slot(p, "dot") for p in (*weights, *inputs))
-        data = _data_of(operands)
-        wd, xd = data[:n], data[n:]
-    else:
-        operands = (*weights, *inputs)
-    rule = _DOT
-    out = _new(Value)
-    out._data = ops.dot_product(wd, xd)
-    out._grad = None
-    out._flow = None
-    out._label = ""
-    out._rule = rule
-    out._a = operands
-    out._da = (*xd, *wd)
-    out._b = None
-    if OPEN.count:
-        _check_new_node(out, (*wd, *xd))
-    return out
-
-
-_DOT = ops.OPS["dot"]
-
-
-# ---- ops of your own ------------------------------------------------------------------------
-
-
-def apply(op: str, *operands: Operand) -> Value:
-    """Apply the op named ``op`` (a key of ``ops.OPS``, including your own) to ``operands``."""
-    rule = ops.OPS.get(op)
-    if rule is None:
-        raise ValueError(f"apply: no op named {describe(op)}")
-    if rule.arity != -1 and len(operands) != rule.arity:
-        raise TypeError(f"{op}: takes {rule.arity} operand{'s' if rule.arity > 1 else ''}, got {len(operands)}")
-    slots = tuple(_slot(p, op) for p in operands)
-    if rule.arity == -1:
-        return _variadic(rule, slots, _data_of(slots))
-    first: Slot = slots[0]
-    if not any(isinstance(p, Value) for p in slots):
-        first = Value.constant(first)  # plain numbers only: a constant leaf, so the result is a computed node
-    if rule.arity == 1:
-        return _made(op, "one")(first)
-    second = slots[1]
-    if isinstance(first, Value):
-        return _made(op, "two")(first, second)
-    return _made(op, "reflected")(second, first)
-
-
-def _made(op: str, kind: str) -> Callable[..., Value]:
-    """The method ``_function`` or ``_operator`` makes for ``op``, made once per rule."""
-    key = (op, kind)
-    rule = ops.OPS[op]
-    made = _METHODS.get(key)
-    # A rule deleted from OPS and defined again under its name is a new rule, with a new method.
-    if made is None or made[0] is not rule:
-        made = (rule, _function(op) if kind == "one" else _operator(op, reflected=kind == "reflected"))
-        _METHODS[key] = made
-    return made[1]
-
-
-_METHODS: dict[tuple[str, str], tuple[ops.Op, Callable[..., Value]]] = {}
-
-
-def define_op(
-    name: str,
-    forward: ops.FloatFn,
-    local_grads: ops.LocalGradFn,
-    value_grads: ops.ValueGradFn,
-    *,
-    arity: int = 1,
-    domain: ops.Domain = ops.ALL,
-    commutative: bool = False,
-    refuse: ops.RefuseFn | None = None,
-) -> Callable[..., Value]:
-    """Add an op to the table and return a function that applies it to Values or numbers.
-
-    ``forward(*inputs)`` gives the result on floats; ``local_grads(*inputs, out)`` its derivative
-    with respect to each input, on floats; ``value_grads(*inputs, out)`` the same derivatives
-    built from Values, so ``grad(create_graph=True)`` can differentiate them again. Check all
-    three with ``gradcheck(fn, point, order=2)``. ``arity`` is 1, 2 or -1 (any number of
-    operands). What your rules return is checked on every call, as ``Value(...)`` checks data:
-    an int becomes a float; a complex number, a str or None, or a count of derivatives other
-    than one per operand, is refused naming the op.
-    """
-    given = ops.Op(name, arity, forward, local_grads, value_grads, domain, commutative, refuse, name)
-    ops.check_new_rule(given)
-    # The checks wrap your rules here, once: the built-in rules are trusted and run unwrapped.
-    rule = ops.register(
-        given._replace(
-            forward=_checked_forward(name, forward),
-            local_grads=_checked_derivatives(name, "local_grads", local_grads, _rule_number),
-            value_grads=_checked_derivatives(name, "value_grads", value_grads, _rule_value),
-        )
-    )
-
-    def applied(*operands: Operand) -> Value:
-        return apply(rule.name, *operands)
-
-    applied.__name__ = applied.__qualname__ = name
-    applied.__doc__ = forward.__doc__
-    return applied
-
-
-def _checked_forward(op: str, forward: ops.FloatFn) -> ops.FloatFn:
-    """``forward`` with its result checked as ``Value(...)`` checks data, naming ``op``."""
-
-    @functools.wraps(forward)
-    def checked(*inputs: float) -> float:
-        return _rule_number(forward(*inputs), op, "the result of forward")
-
-    return checked
-
-
-def _checked_derivatives(
-    op: str, which: str, rule: Callable[..., Any], check: Callable[[object, str, str], Any]
-) -> Callable[..., tuple[Any, ...]]:
-    """``rule`` (local_grads or value_grads of ``op``) checked on every call: a tuple or list of one
-    derivative per operand, each passed through ``check``."""
-
-    @functools.wraps(rule)
-    def checked(*inputs_then_out: Any) -> tuple[Any, ...]:
-        derivatives = rule(*inputs_then_out)
-        expected = len(inputs_then_out) - 1
-        if not isinstance(derivatives, (tuple, list)):
-            kind = type(derivatives).__name__
-            raise TypeError(f"{op}: {which} must return a tuple of one derivative per operand, got {kind}")
-        if len(derivatives) != expected:
-            given, operands = _count(len(derivatives), "derivative"), _count(expected, "operand")
-            raise ValueError(f"{op}: {which} gave {given} for {operands}; it must give one per operand")
-        return tuple([check(d, op, f"{which}[{i}]") for i, d in enumerate(derivatives)])
-
-    return checked
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
-
-
-def _rule_number(number: object, op: str, what: str) -> float:
-    """A number a rule of your own gave, as a float (what ``Value(...)`` takes), or an error naming ``op``."""
-    if type(number) is float:
-        return number
-    try:
-        return to_float(number, op)
-    except TypeError:
-        kind = type(number).__name__
-        raise TypeError(f"{op}: {what} must be a real number, got {kind} {describe(number)}") from None
-    except OverflowError:
-        raise OverflowError(f"{op}: {what} is {describe(number)}, too large for a float") from None
-
-
-def _rule_value(derivative: object, op: str, what: str) -> Value | float:
-    """A derivative ``value_grads`` gave: a Value as it is, a plain number as ``_rule_number`` takes it."""
-    return derivative if isinstance(derivative, Value) else _rule_number(derivative, op, what)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from autograd_lite import Value
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 ActivationFn = Callable[[Value], Value]
 ActivationSpec = str | ActivationFn

@@ -17,7 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd_lite import Value
-from autograd_lite.checked_io import describe, digit_count, to_float, write_atomically
+from autograd_lite.atomic_file import write_atomically
+from autograd_lite.real_numbers import to_float
+from autograd_lite.text import describe, digit_count
 
 FORMAT = "autograd-lite/nn"
 VERSION = 1
@@ -183,7 +185,7 @@ def read_checkpoint(path: PathLike, max_bytes: int | None = None) -> tuple[dict[
 
 
 def write_checkpoint(path: PathLike, parameters: Sequence[tuple[str, float]], architecture: str) -> None:
-    """Write a checkpoint atomically (``checked_io.write_atomically``); a non-finite parameter writes nothing."""
+    """Write a checkpoint atomically (``autograd_lite.atomic_file.write_atomically``); a non-finite parameter writes nothing."""
     where = f"save {os.fspath(path)!r}"
     for name, value in parameters:
         if not math.isfinite(value):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 import numbers
 
-from autograd_lite.checked_io import describe, to_float
+from autograd_lite.real_numbers import to_float
+from autograd_lite.text import describe
 
 
 def real_number(value: object) -> float | None:

@@ -17,7 +17,7 @@ import itertools
 import math
 import random
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .checks import check_count, check_positive
 

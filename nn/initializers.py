@@ -11,7 +11,7 @@ import math
 import random
 from typing import NamedTuple, Protocol
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .checks import real_number
 

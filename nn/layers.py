@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from autograd_lite import Value, dot
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .activations import ActivationSpec, resolve_activation
 from .checks import check_count

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd_lite import Value, dot, logsumexp, value_sum
-from autograd_lite.checked_io import describe, to_float
+from autograd_lite.real_numbers import to_float
+from autograd_lite.text import describe
 
 from .checks import check_positive, real_number
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd_lite import Value, no_grad
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .module import Module, Output
 

@@ -13,11 +13,12 @@ and ``units.{unit}.b``, and labelled ``{unit}.w{k}`` and ``{unit}.b``.
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from autograd_lite import Value
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .activations import ActivationSpec
 from .checks import check_count, real_number
@@ -61,36 +62,15 @@ def _as_unit(spec: object) -> Unit:
 
 
 def _evaluation_order(units: dict[str, Unit]) -> list[str]:
-    """Kahn's order over units: each after every unit it reads; a cycle is named in the error."""
-    waiting = {name: sum(1 for s in unit.sources if s in units) for name, unit in units.items()}
-    readers: dict[str, list[str]] = {name: [] for name in units}
-    for name, unit in units.items():
-        for source in unit.sources:
-            if source in units:
-                readers[source].append(name)
-    ready = [name for name, count in waiting.items() if count == 0]
-    order: list[str] = []
-    while ready:
-        name = ready.pop(0)
-        order.append(name)
-        for reader in readers[name]:
-            waiting[reader] -= 1
-            if waiting[reader] == 0:
-                ready.append(reader)
-    if len(order) < len(units):
-        raise ValueError(f"Network: the units contain a cycle: {' -> '.join(_find_cycle(units, set(order)))}")
-    return order
-
-
-def _find_cycle(units: dict[str, Unit], done: set[str]) -> list[str]:
-    """Walk upstream from a unit left over by Kahn's order until a name repeats."""
-    path: list[str] = []
-    current = next(name for name in units if name not in done)
-    while current not in path:
-        path.append(current)
-        current = next(s for s in units[current].sources if s in units and s not in done)
-    cycle = [*path[path.index(current) :], current]
-    return list(reversed(cycle))
+    """The units in an order in which each comes after every unit it reads (the standard library's
+    topological sorter, in the order the units were listed where it has a choice); a cycle is
+    named in the error."""
+    sorter = graphlib.TopologicalSorter({name: [s for s in unit.sources if s in units] for name, unit in units.items()})
+    try:
+        return list(sorter.static_order())
+    except graphlib.CycleError as error:
+        cycle = error.args[1]  # [a, b, ..., a]: each reads the one after it
+        raise ValueError(f"Network: the units contain a cycle: {' -> '.join(reversed(cycle))}") from None
 
 
 class Network(Module):

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd_lite import Value
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .checks import check_positive, check_range, real_number
 from .schedules import LearningRate, as_schedule

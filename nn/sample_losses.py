@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd_lite import Value, dot, logsumexp, value_sum
-from autograd_lite.checked_io import describe, to_float
+from autograd_lite.real_numbers import to_float
+from autograd_lite.text import describe
 
 from .checks import real_number
 from .losses import Loss, binary_cross_entropy, cross_entropy, hinge, mse, sse

@@ -15,6 +15,7 @@ numpy is needed here; ``nn`` imports this module only when asked to replay.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +24,8 @@ from numpy.typing import NDArray
 
 from autograd_lite import Value, grad, recording
 from autograd_lite.batched import BatchedTape
-from autograd_lite.checked_io import describe
 from autograd_lite.recording import why_not_replayable
+from autograd_lite.text import describe
 
 from .losses import Loss
 from .module import Module
@@ -109,10 +110,11 @@ class SampleReplay:
             eager = grad(value, self.parameters)
             weight = self.form.weight(1, self.width)
             losses, replayed, _ = self.replay(weights, columns[index : index + 1], weight)
-            scale = max(1.0, abs(value._data), *(abs(g) for g in eager))
+            finite = [v for v in (value.data, *eager) if math.isfinite(v)]
+            scale = max(1.0, *(abs(v) for v in finite))
             worst = max(
-                [abs(float(losses[0]) * weight - value._data)]
-                + [abs(a - b) for a, b in zip(replayed.tolist(), eager, strict=True)]
+                [_gap(float(losses[0]) * weight, value.data)]
+                + [_gap(a, b) for a, b in zip(replayed.tolist(), eager, strict=True)]
             )
             if not worst <= AGREEMENT * scale:  # also catches NaN
                 raise CannotReplay(
@@ -121,6 +123,14 @@ class SampleReplay:
                     "sees (Python state such as a random number, or a counter)",
                     branches=True,
                 )
+
+
+def _gap(replayed: float, eager: float) -> float:
+    """How far apart two numbers are, where NaN meets NaN and an infinity the same infinity (NaN data
+    give NaN in both, which is agreement, not a difference)."""
+    if replayed == eager or (math.isnan(replayed) and math.isnan(eager)):
+        return 0.0
+    return abs(replayed - eager)
 
 
 def _spot_samples(y: Sequence[Any]) -> list[int]:

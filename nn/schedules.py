@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .checks import check_count, check_positive, real_number
 

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import torch
 
-from autograd_lite.checked_io import describe
 from autograd_lite.ops import LEAKY_SLOPE
+from autograd_lite.text import describe
 
 from .activations import ACTIVATIONS, Activation, resolve_activation
 from .layers import MLP, Layer, Neuron

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import torch
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from .losses import LOSSES, Loss
 

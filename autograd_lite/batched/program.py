@@ -25,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import ops
-from ..engine import backward_anomaly_message, topological_order
+from ..engine import backward_anomaly_message
+from ..graph import topological_order
 from ..mode import AnomalyError
 from ..value import Value, check_power_base, forward_anomaly_message, needs_power_check
 from .rules import Array, Local, NumpyRule, numpy_rule
@@ -58,7 +59,7 @@ def _index(indices: Sequence[int]) -> Index:
     return span if span is not None else np.array(indices, dtype=np.intp)
 
 
-class _Block(NamedTuple):
+class _StridedMatrix(NamedTuple):
     """A (members x n) matrix of scalars laid out row after row at a fixed stride: a view."""
 
     start: int
@@ -72,7 +73,7 @@ class _Block(NamedTuple):
         return rows[:, : self.width]
 
 
-def _block(matrix: list[list[int]]) -> _Block | None:
+def _strided_matrix(matrix: list[list[int]]) -> _StridedMatrix | None:
     """The strided block a weight matrix of indices is, when it is one (each neuron's weights
     consecutive, neurons at a fixed stride: nn's order w_1..w_n, b), else None."""
     width = len(matrix[0])
@@ -82,7 +83,7 @@ def _block(matrix: list[list[int]]) -> _Block | None:
         return None
     if any(row != list(range(row[0], row[0] + width)) for row in matrix):
         return None
-    return _Block(starts[0], stride, len(matrix), width)
+    return _StridedMatrix(starts[0], stride, len(matrix), width)
 
 
 def _fail(error: Exception, sample: int) -> NoReturn:
@@ -242,13 +243,13 @@ class _MatMul(_Group):
         super().__init__(rule, out, [], False, names)
         flat = [index for row in weights for index in row]
         self.weights = np.array(weights, dtype=np.intp)
-        self.block = _block(weights)
+        self.strided = _strided_matrix(weights)
         self.weights_unique = len(set(flat)) == len(flat)
         self.inputs = inputs
 
     def forward(self, rows: Array, scalars: Array, checked: bool) -> Saved:
         """out = W @ X for every member and sample at once."""
-        matrix = scalars[self.weights] if self.block is None else self.block.view(scalars)
+        matrix = scalars[self.weights] if self.strided is None else self.strided.view(scalars)
         inputs_block = self.inputs.block(rows, scalars)
         np.matmul(matrix, inputs_block, out=rows[self.out])
         result = rows[self.out]
@@ -266,8 +267,8 @@ class _MatMul(_Group):
             grads = _blocked_matmul(matrix, upstream, False) if careful else matrix.T @ upstream
             self.inputs.add_grad(row_grads, scalar_grads, grads)
         weight_grads = _blocked_matmul(inputs_block, upstream, True) if careful else upstream @ inputs_block.T
-        if self.block is not None:
-            self.block.view(scalar_grads)[...] += weight_grads
+        if self.strided is not None:
+            self.strided.view(scalar_grads)[...] += weight_grads
         elif self.weights_unique:
             scalar_grads[self.weights] += weight_grads
         else:  # a weight used twice receives both contributions
@@ -387,7 +388,7 @@ class Program:
             if row_depths:
                 depth[node] = 1 + max(row_depths)
             else:
-                rule = node._rule
+                rule = node.rule
                 assert rule is not None
                 refs = tuple(node_refs[p].slot if isinstance(p, Value) else p.slot for p in operands)
                 scalars.append(node._data)
@@ -417,7 +418,7 @@ class Program:
         for (_, _, pattern, power), members in ordered:
             first = node_refs[members[0]].slot
             out = slice(first, first + len(members))
-            rule = members[0]._rule
+            rule = members[0].rule
             assert rule is not None
             operand_refs = [[resolve(p) for p in sources[node]] for node in members]
             names = _Names(rule.name, tuple(m.label for m in members),

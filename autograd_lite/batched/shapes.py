@@ -46,7 +46,7 @@ def _gather(positions: Sequence[int]) -> Gather:
     return cast(Gather, itemgetter(*positions))  # several positions: itemgetter gives a tuple
 
 
-class _Step(NamedTuple):
+class _Expected(NamedTuple):
     """What one node of a template requires of the corresponding node of a sample."""
 
     node: Value
@@ -67,7 +67,7 @@ class _Plan:
         self.output = output
         self.watch = watch
         self.params = params
-        self.steps: list[_Step] = []
+        self.steps: list[_Expected] = []
         self.positions: list[Position] = []  # where each number of a sample sits in the template
         queued = {output}
         leaves_seen: set[Value] = set()
@@ -93,7 +93,7 @@ class _Plan:
                     leaves_seen.add(leaf)
                     self.positions.append(leaf)
             param_values = tuple(operands[k] for k in param_at)
-            self.steps.append(_Step(node, node._rule, len(operands), _gather(param_at), param_values,  # type: ignore[arg-type]
+            self.steps.append(_Expected(node, node._rule, len(operands), _gather(param_at), param_values,  # type: ignore[arg-type]
                                     _gather(number_at), _gather([k for k, _ in children]),
                                     tuple(child for _, child in children), tuple(leaves)))  # fmt: skip
         for end in (output, *watch):

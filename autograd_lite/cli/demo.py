@@ -20,10 +20,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ..checked_io import describe
 from ..mode import no_grad
 from ..pictures import draw_graph, graphviz_available
 from ..pictures.render import INSTALL_HINT
+from ..text import describe
 from ..value import Value
 
 SAMPLES = 100
@@ -34,22 +34,18 @@ DATASETS = ("moons", "circles", "xor", "spirals")
 
 # The bounds are far above anything the demo is for (micrograd's network has 337 parameters and
 # trains for 100 steps) and keep any run within memory and minutes on a laptop. The time is
-# counted in "parameter passes", which cost about 0.3 us each (CPU time on one core of a 2-core
-# VM; a least-squares fit over ten networks of 337 to 41,001 parameters, full batch and online,
-# was within 20% of every one). A full-batch graph holds about 4 kB per parameter.
+# counted in "parameter passes" (``training_work``); ``python -m bench.demo_cost`` measures what
+# one costs and what the largest graph allowed holds, so the figures live there, measured anew.
 MAX_WIDTH = 1024
 """The widest hidden layer."""
 MAX_HIDDEN_LAYERS = 32
 """The most hidden layers: deeper and narrower, the per-neuron cost outgrows the parameters."""
 MAX_PARAMETERS = 50_000
-"""The most weights and biases: a full-batch graph of about 200 MB, and about half a minute to
-draw the decision boundary (3,600 forward passes)."""
+"""The most weights and biases: the largest full-batch graph (and decision-boundary picture) allowed."""
 MAX_STEPS = 10_000
-"""The most passes over the data (100 times micrograd's): about 3 minutes for its network."""
+"""The most passes over the data (100 times micrograd's)."""
 MAX_WORK = 1_000_000_000
-"""The most parameter passes in all (``training_work``): a few minutes. MLP(2, [220, 220, 1]) for
-181 full-batch steps, just within this and the parameter limit, took 415 s of CPU time with its
-pictures on a busy 2-core VM, and at most 268 MB."""
+"""The most parameter passes in all (``training_work``): a few minutes of training."""
 NEURON_PASSES = 8
 """A neuron's share of one sample's forward and backward pass, in parameter passes (its three nodes)."""
 UPDATE_PASSES = 4

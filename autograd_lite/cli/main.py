@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from .. import __version__
-from ..checked_io import format_number, quote, shorten
-from ..engine import backward, grad, hessian, topological_order
+from ..engine import backward, grad, hessian
+from ..graph import topological_order
 from ..pictures import GraphvizError, backward_steps, draw_graph, graphviz_available, save_animation
 from ..pictures.render import INSTALL_HINT, SUFFIX_FORMATS
+from ..text import format_number, quote, shorten
 from ..value import Value
 from .demo import (
     DATASETS,

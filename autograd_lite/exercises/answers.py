@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..checked_io import describe, shorten, to_float
+from ..real_numbers import to_float
+from ..text import describe, shorten
 from .naming import show
 
 RELATIVE_TOLERANCE = 1e-3

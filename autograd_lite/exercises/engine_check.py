@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..checked_io import describe, format_number
+from ..text import describe, format_number
 from .expressions import (
     BY_KEY,
     INPUT_NAMES,

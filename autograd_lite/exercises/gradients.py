@@ -22,9 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..checked_io import describe, quote, shorten, to_float
-from ..engine import grad, topological_order
+from ..engine import grad
+from ..graph import topological_order
 from ..pictures import draw_graph
+from ..real_numbers import to_float
+from ..text import describe, quote, shorten
 from ..value import Value
 from .chain_rule import Uses, all_uses, chain_rule_total, explain
 from .mistakes import Mistake, fan_out, recognise, split_line

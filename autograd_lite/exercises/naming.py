@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ..checked_io import format_number
+from ..text import format_number
 from ..value import Value
 
 # A formula for an unlabelled node is spelled out only while it stays this short.

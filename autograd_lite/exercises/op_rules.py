@@ -18,6 +18,7 @@ error, so a lesson handed out unanswered runs from top to bottom.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 from collections.abc import Callable, Sequence
@@ -25,9 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ops
-from ..checked_io import describe, shorten, to_float
 from ..engine import grad
-from ..value import Value, apply
+from ..functions import apply
+from ..real_numbers import to_float
+from ..text import describe, shorten
+from ..value import Value
 from .naming import show
 
 RULES = ("forward", "local_grads", "value_grads", "second derivative")
@@ -123,7 +126,8 @@ def check_op(
         raise ValueError(f"check_op: {name} takes {rule.arity} operands; check_op checks ops of one operand")
     # The rules as written: define_op wraps them in checks of their results, which would turn a
     # rule that is not written yet into an error instead of a "not written yet".
-    rule = rule._replace(
+    rule = dataclasses.replace(
+        rule,
         forward=inspect.unwrap(rule.forward),
         local_grads=inspect.unwrap(rule.local_grads),
         value_grads=inspect.unwrap(rule.value_grads),

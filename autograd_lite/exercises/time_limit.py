@@ -9,6 +9,8 @@ is left running once the check has returned. A loop written on one line (``while
 sends no line events, so a timer, cancelled when the block ends in time, asks the frames the
 block traces for an event per instruction once the time is up. Code that runs for long inside
 one C call (a huge ``math.factorial``) is not interrupted; a student's loop is Python, and is.
+In a browser tab (Pyodide) no thread can start: there the clock on every line is the whole
+deadline, and a loop written on one line runs on.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import threading
 import time
 from types import FrameType
 from typing import Any
+
+# Pyodide starts no threads ("can't start new thread"), so there is no timer in a browser tab.
+TIMER_THREADS = sys.platform != "emscripten"
 
 
 class OutOfTime(BaseException):
@@ -40,9 +45,10 @@ class Deadline:
     def __enter__(self) -> None:
         self.previous = sys.gettrace()
         self.caller = threading.get_ident()
-        self.timer = threading.Timer(self.seconds, self._wake)
-        self.timer.daemon = True
-        self.timer.start()  # before the trace starts, so the timer's own start is not traced
+        if TIMER_THREADS:
+            self.timer = threading.Timer(self.seconds, self._wake)
+            self.timer.daemon = True
+            self.timer.start()  # before the trace starts, so the timer's own start is not traced
         self.expires = time.monotonic() + self.seconds
         self.running = True
         sys.settrace(self.tracer)

@@ -4,20 +4,17 @@ web page (``save_animation``) or in a notebook (``show_frames``, with a still ``
 every frame for a notebook saved without a kernel). A picture too big to read in a 1,000-px view
 folds until it is legible, and says so (``fit_width``).
 
-The pictures sit above the engine: they read graphs and run the engine's own pass, and the
-engine knows nothing of them (``Value.draw`` reaches ``draw_graph`` through a hook registered
-here).
+The pictures sit above the engine: they read graphs and watch the engine's own pass
+(``engine.watch_pass``), and the engine knows nothing of them (``Value.draw`` imports
+``draw_graph`` when it is called).
 """
 
-from ..value import register_drawer
 from .filmstrip import Filmstrip
 from .notebook import show_frames
 from .options import DrawOptions
 from .page import animation_html, save_animation
 from .render import Graph, GraphvizError, draw_dot, draw_graph, graphviz_available
 from .steps import Frame, backward_steps
-
-register_drawer(draw_graph)
 
 __all__ = [
     "DrawOptions",

@@ -8,7 +8,7 @@ and any characters renders.
 
 from __future__ import annotations
 
-from ..checked_io import format_number, shorten
+from ..text import format_number, shorten
 from .style import MARK_TEXT, TOOLTIP_TEXT, escape_html, wrapped_html
 
 # How the non-commutative ops name their operands on the edges, and how the op nodes read.

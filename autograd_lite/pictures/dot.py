@@ -19,8 +19,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..checked_io import format_number
 from ..ops import OPS, contribution
+from ..text import format_number
 from ..value import Value
 from .boxes import (
     OPERAND_MARKS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..checked_io import format_number, shorten
+from ..text import format_number, shorten
 from ..value import Value
 from .model import ModelLayout, Neuron
 

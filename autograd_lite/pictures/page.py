@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from ..checked_io import shorten, write_atomically
+from ..atomic_file import write_atomically
+from ..text import shorten
 from .render import GraphvizError
 from .steps import Frame
 from .style import xml_safe

@@ -21,6 +21,9 @@ from .walk import Prepared
 
 _TAG = re.compile(r"<[^>]*>")
 INCH = 72.0
+# Graphviz's JSON without its drawing operations: the sizes and positions are attributes, and
+# Graphviz 16's writer of those operations (the one a browser tab runs) garbles a dashed table cell.
+LAYOUT_FORMAT = "json0"
 
 
 def _visible_length(label: str) -> int:
@@ -42,7 +45,7 @@ def measure_sizes(drawings: Sequence[DotGraph]) -> Overrides:
             captions[drawing.caption] = f"c{len(captions)}"
             lines.append(f"  {captions[drawing.caption]} [shape=plaintext, fontsize=14, margin=0, label={drawing.caption}];")
     lines.append("}")
-    sizes = {o["name"]: (float(o["width"]), float(o["height"])) for o in _objects(run_graphviz("\n".join(lines), "json", where="backward_steps"))}
+    sizes = {o["name"]: (float(o["width"]), float(o["height"])) for o in _objects(run_graphviz("\n".join(lines), LAYOUT_FORMAT, where="backward_steps"))}
     node_sizes: dict[str, tuple[float, float]] = {}
     for (name, _), measured in variants.items():
         width, height = sizes[measured]
@@ -108,6 +111,6 @@ def pin_frames(prepared: Prepared, plan: Plan, states: Callable[[], Iterable[Pas
     assert last is not None, "a backward pass has at least one step"
     widest = measure_sizes(drawings)
     layout = build_dot(prepared, last, plan, overrides=widest)
-    pins = read_pins(run_graphviz(layout.source, "json", where="backward_steps"))
+    pins = read_pins(run_graphviz(layout.source, LAYOUT_FORMAT, where="backward_steps"))
     fixed = Overrides(widest.node_sizes, {}, widest.caption_size)
     return [build_dot(prepared, state, plan, overrides=fixed, pins=pins) for state in states()]

@@ -22,14 +22,16 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import graphviz
-
-from ..checked_io import write_atomically
+from ..atomic_file import write_atomically
 from ..value import Value
 from .fit import advice, fitted
 from .options import DrawOptions
+
+if TYPE_CHECKING:
+    import graphviz
+
 from .runner import (
     INSTALL_HINT,
     PNG_DPI,
@@ -37,6 +39,7 @@ from .runner import (
     TIMEOUT,
     GraphvizError,
     graphviz_available,
+    missing_graphviz,
     run_graphviz,
 )
 from .walk import prepare
@@ -158,6 +161,8 @@ class Graph:
 
     def to_graphviz(self) -> graphviz.Source:
         """The same picture as a ``graphviz.Source``, for code that already speaks the graphviz package."""
+        import graphviz  # only here: drawing itself runs the system's dot and needs no Python package
+
         if self.pinned:
             return graphviz.Source(self.source, format=self.format, engine="neato", neato_no_op=2)
         return graphviz.Source(self.source, format=self.format)
@@ -167,9 +172,7 @@ class Graph:
     ) -> dict[str, str]:
         """Jupyter's hook: the SVG picture, or the DOT text with an install hint without Graphviz."""
         if not graphviz_available():
-            return {
-                "text/plain": f"{self.source}// Graphviz's 'dot' program is not on PATH; {INSTALL_HINT}\n"
-            }
+            return {"text/plain": f"{self.source}// {missing_graphviz()}\n"}
         try:
             svg = responsive(self.pipe("svg")).decode("utf-8")
         except GraphvizError as error:

@@ -1,12 +1,17 @@
 """Run Graphviz on DOT text: ``run_graphviz(source, "svg")`` returns what ``dot`` (or ``neato -n2``
 for a picture whose positions are already fixed) writes, with a time limit and an error that says
-what to draw less of. Everything that calls Graphviz goes through here.
+what to draw less of. Everything that calls Graphviz goes through here. In a browser tab (Pyodide)
+there is no ``dot`` program: the same DOT goes to Graphviz compiled to WebAssembly
+(``wasm_graphviz``).
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+
+from . import wasm_graphviz
 
 INSTALL_HINT = (
     "install Graphviz to render it: apt-get install graphviz | brew install graphviz | conda install graphviz"
@@ -15,6 +20,10 @@ RENDER_FORMATS = ("svg", "png", "pdf", "json", "plain")
 # Raster output at 96 dpi is blurry on today's screens; 2x keeps PNGs sharp in READMEs.
 PNG_DPI = 192
 TIMEOUT = 120.0
+IN_BROWSER = sys.platform == "emscripten"
+# The layout engine of ``neato -n2`` (every position as given) under its plugin name, which is
+# how Graphviz in WebAssembly is asked for it.
+PINNED_ENGINE = "nop2"
 
 
 class GraphvizError(RuntimeError):
@@ -22,8 +31,18 @@ class GraphvizError(RuntimeError):
 
 
 def graphviz_available() -> bool:
-    """True when Graphviz's ``dot`` program is on PATH, so pictures can be rendered."""
+    """True when pictures can be rendered: Graphviz's ``dot`` program is on PATH or, in a browser
+    tab, Graphviz in WebAssembly has loaded."""
+    if IN_BROWSER:
+        return wasm_graphviz.ready()
     return shutil.which("dot") is not None
+
+
+def missing_graphviz() -> str:
+    """Why pictures cannot be rendered here, and how to get them."""
+    if IN_BROWSER:
+        return wasm_graphviz.unavailable_reason()
+    return f"Graphviz's 'dot' program is not on PATH; {INSTALL_HINT}"
 
 
 def run_graphviz(
@@ -36,10 +55,16 @@ def run_graphviz(
     timeout: float | None = TIMEOUT,
     advice: str = "draw fewer nodes (max_nodes, max_edges)",
 ) -> bytes:
-    """``source`` rendered in ``format`` by ``dot``, or by ``neato -n2`` when every position is pinned."""
+    """``source`` rendered in ``format`` by ``dot``, or by ``neato -n2`` when every position is pinned
+    (in a browser tab: by Graphviz in WebAssembly, which has no time limit)."""
+    if IN_BROWSER:
+        try:
+            return wasm_graphviz.render(source, format, PINNED_ENGINE if pinned else "dot").encode("utf-8")
+        except wasm_graphviz.WasmGraphvizError as error:
+            raise GraphvizError(f"{where}: {error}") from None
     executable = shutil.which("neato" if pinned else "dot")
     if executable is None:
-        raise GraphvizError(f"{where}: Graphviz's 'dot' program is not on PATH; {INSTALL_HINT}")
+        raise GraphvizError(f"{where}: {missing_graphviz()}")
     command = [executable, f"-T{format}"]
     if pinned:
         # -n2: take every node and edge position as given, in points, and route nothing.
@@ -54,3 +79,8 @@ def run_graphviz(
         message = result.stderr.decode("utf-8", "replace").strip()
         raise GraphvizError(f"{where}: dot failed with exit code {result.returncode}: {message}")
     return result.stdout
+
+
+if IN_BROWSER:
+    # Fetching and compiling Graphviz takes a moment: begin now, so the first picture finds it ready.
+    wasm_graphviz.start_loading()

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checked_io import format_number, shorten, to_float
-from ..engine import PASS_LOCK, chain_rule_pass
+from ..engine import PassStep, watch_pass
 from ..ops import blocks
+from ..real_numbers import to_float
+from ..text import format_number, shorten
 from ..value import Value
 from .dot import build_dot
 from .options import DrawOptions, PassState
@@ -30,19 +31,10 @@ _CAPTION_OPERANDS = 4
 
 
 @dataclass(frozen=True)
-class Step:
-    """What one node's turn in the pass did: its full gradient, and each operand's gradient after."""
-
-    node: Value
-    upstream: float
-    received: tuple[tuple[Value, float], ...]
-
-
-@dataclass(frozen=True)
 class RecordedPass:
-    """A whole backward pass as the engine ran it: every step in order and the seed gradient."""
+    """A whole backward pass as the engine ran it (``engine.watch_pass``): every step in order and the seed."""
 
-    steps: tuple[Step, ...]
+    steps: tuple[PassStep, ...]
     seed: float
 
     def grads_after(self, count: int) -> dict[Value, float]:
@@ -50,23 +42,13 @@ class RecordedPass:
         # The recorded totals are replayed as they were, not recomputed: one chain rule, the engine's.
         grads = {self.steps[0].node: self.seed}
         for step in self.steps[:count]:
-            grads.update(step.received)
+            grads.update(step.operands_after)
         return grads
 
 
 def record_pass(root: Value, seed: float) -> RecordedPass:
     """Run the engine's chain-rule pass over ``root`` and keep what each step did."""
-    steps: list[Step] = []
-
-    def observe(node: Value) -> None:
-        upstream = node._flow
-        assert upstream is not None
-        received = tuple((p, p._flow) for p in node.operands if isinstance(p, Value) and p._flow is not None)
-        steps.append(Step(node, upstream, received))
-
-    with PASS_LOCK:
-        chain_rule_pass(root, seed, observe)
-    return RecordedPass(tuple(steps), seed)
+    return RecordedPass(tuple(watch_pass(root, seed)), seed)
 
 
 @dataclass(frozen=True)
@@ -108,17 +90,17 @@ def _name(node: Value) -> str:
     return f"the {node.op} node"
 
 
-def _caption(number: int, total: int, step: Step, precision: int) -> str:
+def _caption(number: int, total: int, step: PassStep, precision: int) -> str:
     head = f"step {number} of {total}: "
     node = step.node
-    grad = format_number(step.upstream, precision)
+    grad = format_number(step.gradient, precision)
     if node.is_leaf:
         if node.is_constant:
             return head + f"{_name(node)} is a constant: nothing to pass on"
         return head + f"{_name(node)} is a leaf: its gradient {grad} is final"
     sends = [
         f"{_name(operand)} += 0 (a local derivative of 0 stops {grad})"
-        if blocks(step.upstream, local)
+        if blocks(step.gradient, local)
         else f"{_name(operand)} += {grad} × {format_number(local, precision)}"
         for operand, local in zip(node.operands, node.local_grads, strict=True)
         if isinstance(operand, Value)
@@ -157,7 +139,7 @@ def _states(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Ite
     processed: set[Value] = set()
     total = len(recorded.steps)
     for index, step in enumerate(recorded.steps):
-        running.update(step.received)
+        running.update(step.operands_after)
         processed.add(step.node)
         caption = _caption(index + 1, total, step, prepared.options.precision)
         yield PassState(running, processed, step.node, scale, caption)

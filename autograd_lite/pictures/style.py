@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..checked_io import format_number, shorten
+from ..text import format_number, shorten
 
 # ColorBrewer's PRGn diverging palette, light to dark: purple for negative gradients, green for
 # positive ones (and for a neuron's gradient norm, which is never negative). It is colour-blind
@@ -61,7 +61,7 @@ _HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#
 REPLACEMENT = "\ufffd"
 
 TOOLTIP_TEXT = 200
-"""The longest user text a tooltip repeats (the box itself shows ``checked_io.MAX_TEXT``)."""
+"""The longest user text a tooltip repeats (the box itself shows ``text.MAX_TEXT``)."""
 
 
 def xml_safe(text: str) -> str:

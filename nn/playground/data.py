@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_lite.checked_io import describe, shorten
+from autograd_lite.text import describe, shorten
 
 from ..checks import real_number
 from ..datasets import make_circles, make_moons, make_spirals, make_xor

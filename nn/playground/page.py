@@ -18,7 +18,7 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 
-from autograd_lite.checked_io import write_atomically
+from autograd_lite.atomic_file import write_atomically
 from autograd_lite.pictures.page import player_script
 
 from ..checks import check_int_in

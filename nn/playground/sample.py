@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from autograd_lite import Graph, Value, draw_graph
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from ..layers import MLP
 from ..losses import LOSSES

@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_lite.checked_io import describe
+from autograd_lite.text import describe
 
 from ..checks import check_count, check_positive, check_range
 

@@ -13,8 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from autograd_lite.checked_io import format_number, shorten
 from autograd_lite.pictures.style import GradScale
+from autograd_lite.text import format_number, shorten
 
 from . import raster
 from .contour import svg_path

@@ -45,7 +45,7 @@ def _program(path: str) -> str:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     """A headless Chromium with a throwaway profile and no background network traffic."""
-    driver = _chromium(tmp_path, [], {})
+    driver = start_chromium(tmp_path, [], {})
     try:
         yield driver
     finally:
@@ -58,14 +58,16 @@ def offline_browser(tmp_path: Path) -> Iterator[Any]:
     log of every request it makes (``driver.get_log('browser')`` and ``driver.get_log('performance')``)."""
     arguments = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
     capabilities = {"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}
-    driver = _chromium(tmp_path, arguments, capabilities)
+    driver = start_chromium(tmp_path, arguments, capabilities)
     try:
         yield driver
     finally:
         driver.quit()
 
 
-def _chromium(tmp_path: Path, arguments: list[str], capabilities: dict[str, Any]) -> Any:
+def start_chromium(tmp_path: Path, arguments: list[str], capabilities: dict[str, Any]) -> Any:
+    """Headless Chromium with a throwaway profile under ``tmp_path``, no background network
+    traffic, ``arguments`` added to its command line and ``capabilities`` to its session."""
     webdriver = _require()
     from selenium.webdriver.chrome.service import Service
 

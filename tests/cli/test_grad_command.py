@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import __version__
-from autograd_lite.checked_io import format_number
 from autograd_lite.pictures.render import graphviz_available
+from autograd_lite.text import format_number
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

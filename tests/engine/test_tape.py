@@ -16,7 +16,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd_lite import AnomalyError, Value, detect_anomaly, dot, grad, value_sum
+from autograd_lite import OPS, AnomalyError, Value, apply, detect_anomaly, dot, grad, value_sum
 from autograd_lite.tape import Tape
 from tests.strategies import (
     GRAPH_BINARY,
@@ -400,3 +400,33 @@ def test_detect_anomaly_names_the_op_in_a_replay() -> None:
     with detect_anomaly(), pytest.raises(AnomalyError, match="sqrt"):
         sqrt_tape.backward()
     assert math.isinf(sqrt_tape.backward()[0])  # outside the block, inf is allowed
+
+
+# ---- the inline opcodes against the blocks of ops.py they copy -----------------------------------
+
+INLINE = {"+": 2, "-": 2, "*": 2, "neg": 1, "relu": 1, "sum": 3, "dot": 4}
+SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.0, 1e-300, -1e300, math.inf, -math.inf, math.nan])
+
+
+@pytest.mark.parametrize("name", sorted(INLINE))
+@given(data=st.data())
+@settings(max_examples=80, deadline=None)
+def test_each_inline_opcode_gives_its_blocks_bits(name: str, data: st.DataObject) -> None:
+    points = data.draw(st.lists(st.floats(allow_nan=True, allow_infinity=True) | SPECIAL, min_size=INLINE[name], max_size=INLINE[name]))
+    leaves = [Value(p) for p in points]
+    rule = OPS[name]
+    node = dot(leaves[:2], leaves[2:]) if name == "dot" else apply(name, *leaves)
+    value, grads = Tape(node, leaves).value_and_grad(points)
+    want_value = rule.forward(*points)
+    # A gradient starts at 0.0 and adds upstream x local (1.0 x local here), as in eager backward.
+    want_grads = [0.0 + 1.0 * local for local in rule.local_grads(*points, want_value)]
+    assert _same_bits(value, want_value), (name, points, value, want_value)
+    assert all(_same_bits(g, w) for g, w in zip(grads, want_grads, strict=True)), (name, points, grads, want_grads)
+
+
+def _same_bits(a: float, b: float) -> bool:
+    """The same float: NaN meets NaN, and a zero's sign counts."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+

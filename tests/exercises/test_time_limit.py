@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograd_lite import check_engine
-from autograd_lite.exercises import EngineReport
+from autograd_lite.exercises import EngineReport, time_limit
 from autograd_lite.exercises.time_limit import Deadline, OutOfTime
 from tests.exercises.students import BackwardNeverReturns, Correct
 
@@ -87,6 +87,19 @@ def test_a_loop_in_the_students_own_except_block_is_still_stopped() -> None:
 
     with pytest.raises(OutOfTime), Deadline(0.2):
         stubborn()
+
+
+def test_in_a_browser_tab_where_no_thread_starts_the_checks_run_and_a_loop_is_still_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_threads(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")  # what Pyodide says
+
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+    monkeypatch.setattr(time_limit, "TIMER_THREADS", False)
+    assert check_engine(Correct, time_limit=5.0).ok
+    report = check_engine(SortThatNeverEnds, time_limit=0.3)
+    assert report.problem == "f.backward() did not finish within 0.3 s"
 
 
 def test_it_works_in_a_notebook_cell(tmp_path: Path) -> None:

@@ -260,7 +260,7 @@ def test_an_interrupted_save_leaves_the_old_file_whole(tmp_path: Path, monkeypat
         "replace": (os, "replace", replace_fails),
         "interrupt": (os, "fsync", sync_interrupted),
     }
-    module, attribute, fake = patches[failure]  # the very modules nn.checkpoint and checked_io call
+    module, attribute, fake = patches[failure]  # the very modules nn.checkpoint and autograd_lite.atomic_file call
     monkeypatch.setattr(module, attribute, fake)
     changed = model()
     changed.layers[0].neurons[0].w[0].data = 123.0

@@ -1,4 +1,4 @@
-"""``checked_io``: one overflow rule for every kind of number, and atomic writes that keep the
+"""``real_numbers`` and ``atomic_file``: one overflow rule for every kind of number, and atomic writes that keep the
 temporary name within the file-name limit and write through symbolic links as editors do."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
-from autograd_lite.checked_io import to_float, write_atomically
+from autograd_lite.atomic_file import write_atomically
+from autograd_lite.real_numbers import to_float
 
 NAME_MAX = 255  # the file-name limit of ext4, xfs, btrfs and tmpfs, in bytes
 
