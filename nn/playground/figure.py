@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd_lite.pictures.legibility import CELL_PX, MIN_TEXT_PX, PNG_TEXT
 from autograd_lite.pictures.style import GradScale
 
-from ..plots import pyplot
+from ..plots import pyplot, smallest_text_pt
 from . import raster
 from .grid import grids
 from .layout import network_layout
@@ -32,7 +33,17 @@ def _rgb(values: NDArray[np.float64], palette: NDArray[np.uint8]) -> NDArray[np.
     return palette[raster.indices(values)]
 
 
-def draw_boundary(pg: Playground, ax: Axes) -> None:
+DPI = 100.0
+
+
+def text_pt(width_in: float) -> float:
+    """The font size, in pt, that keeps a figure's text at MIN_TEXT_PX or more once a figure
+    ``width_in`` inches wide, drawn at DPI, is scaled to fit a CELL_PX-wide cell (10 pt at least)."""
+    needed = MIN_TEXT_PX * 72.0 / DPI * max(1.0, width_in * DPI / CELL_PX)
+    return max(10.0, math.ceil(needed * 2.0) / 2.0)
+
+
+def draw_boundary(pg: Playground, ax: Axes, size: float = 10.0) -> None:
     """The output over the plane (light colours), its zero line, and the train and test points."""
     from matplotlib.lines import Line2D
 
@@ -50,8 +61,6 @@ def draw_boundary(pg: Playground, ax: Axes) -> None:
         ax.scatter([p[0] for p in X], [p[1] for p in X], s=22, c=colours, edgecolors=edge, linewidths=width, zorder=3)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
-    ax.set_xlabel("x0")
-    ax.set_ylabel("x1")
     names = pg.data.class_names
     keys = [
         Line2D([], [], marker="o", linestyle="", markerfacecolor=raster.NEGATIVE, markeredgecolor="white", label=f"class {names[0]}"),
@@ -59,12 +68,15 @@ def draw_boundary(pg: Playground, ax: Axes) -> None:
         Line2D([], [], marker="o", linestyle="", markerfacecolor="#999999", markeredgecolor="white", label="train"),
         Line2D([], [], marker="o", linestyle="", markerfacecolor="#999999", markeredgecolor="#111111", label="test"),
     ]
-    ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8, frameon=False,
+    ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=size, frameon=False,
               handletextpad=0.2, columnspacing=0.9)
-    ax.set_title(f"Decision boundary, epoch {pg.epoch}")
+    ax.tick_params(labelsize=size)
+    ax.set_xlabel("x0", fontsize=size)
+    ax.set_ylabel("x1", fontsize=size)
+    ax.set_title(f"Decision boundary, epoch {pg.epoch}", fontsize=size + 2)
 
 
-def draw_network(pg: Playground, ax: Axes) -> None:
+def draw_network(pg: Playground, ax: Axes, size: float = 10.0) -> None:
     """Units as heat maps, weights as lines (blue > 0, red < 0, width |w|), gradients as squares."""
     from matplotlib.patches import Rectangle
 
@@ -96,10 +108,10 @@ def draw_network(pg: Playground, ax: Axes) -> None:
     for source, name in enumerate(("x0", "x1")):
         cx, cy = layout.centres[0][source]
         ax.add_patch(Rectangle((cx - side / 2, cy - side / 2), side, side, facecolor="#eeeeee", edgecolor="#666666", zorder=2))
-        ax.text(cx, cy, name, ha="center", va="center", fontsize=10, zorder=3)
+        ax.text(cx, cy, name, ha="center", va="center", fontsize=size, zorder=3)
     for layer, count in enumerate(sizes):
         caption = "inputs" if layer == 0 else "output" if layer == len(sizes) - 1 else f"{count} {pg.settings.activation}"
-        ax.text(layout.centres[layer][0][0], 10, caption, ha="center", va="center", fontsize=10)
+        ax.text(layout.centres[layer][0][0], 10, caption, ha="center", va="center", fontsize=size)
     ax.set_xlim(0, layout.width)
     ax.set_ylim(layout.height, 0)
     ax.set_aspect("equal")
@@ -109,21 +121,22 @@ def draw_network(pg: Playground, ax: Axes) -> None:
         "weights: blue > 0, red < 0, wider = larger |w|\n"
         "squares: last gradient, green > 0, purple < 0\n"
         f"(darker = larger |g|, {low} to {high})",
-        fontsize=9,
+        fontsize=size,
     )
 
 
-def draw_losses(pg: Playground, ax: Axes) -> None:
+def draw_losses(pg: Playground, ax: Axes, size: float = 10.0) -> None:
     """Train and test loss (mean per point, without L2) per epoch."""
     run = pg.history
     epochs = list(range(run.epochs + 1))
     ax.plot(epochs, run.train_loss, color=TRAIN_COLOUR, label=f"train ({run.train_accuracy[-1]:.0%} right)")
     ax.plot(epochs, run.test_loss, color=TEST_COLOUR, linestyle="--", label=f"test ({run.test_accuracy[-1]:.0%} right)")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss per point")
+    ax.set_xlabel("epoch", fontsize=size)
+    ax.set_ylabel("loss per point", fontsize=size)
     ax.set_ylim(bottom=0.0)
-    ax.legend(fontsize=9)
-    ax.set_title(f"{pg.settings.loss} loss")
+    ax.tick_params(labelsize=size)
+    ax.legend(fontsize=size)
+    ax.set_title(f"{pg.settings.loss} loss", fontsize=size + 2)
 
 
 def state_figure(pg: Playground) -> Figure:
@@ -132,29 +145,34 @@ def state_figure(pg: Playground) -> Figure:
     sizes = (2, *pg.settings.hidden, 1)
     layout = network_layout(sizes, top=24.0)
     ratio = layout.width / layout.height
+    width = 4.4 + 5.0 * ratio + 4.2
+    size = text_pt(width)
     figure: Figure
     figure, axes = plt.subplots(
-        1, 3, figsize=(4.4 + 5.0 * ratio + 4.2, 4.8), gridspec_kw={"width_ratios": [1.0, 1.2 * ratio, 0.95]}
+        1, 3, figsize=(width, 4.8), dpi=DPI, gridspec_kw={"width_ratios": [1.0, 1.2 * ratio, 0.95]}
     )
-    draw_boundary(pg, axes[0])
-    draw_network(pg, axes[1])
-    draw_losses(pg, axes[2])
+    draw_boundary(pg, axes[0], size)
+    draw_network(pg, axes[1], size)
+    draw_losses(pg, axes[2], size)
     figure.tight_layout()
     return figure
 
 
-def figure_png(pg: Playground) -> bytes:
-    """``state_figure`` as a PNG of at most 256 colours, a third of the bytes of the full-colour one."""
+def figure_png(pg: Playground) -> tuple[bytes, dict[str, Any]]:
+    """``state_figure`` as a PNG of at most 256 colours (a third of the bytes of the full-colour
+    one), and the notebook output metadata that records its dpi and smallest font."""
     from PIL import Image
 
     plt = pyplot("Playground.figure")
     figure = state_figure(pg)
     buffer = io.BytesIO()
     try:
-        figure.savefig(buffer, format="png", dpi=100)
+        figure.savefig(buffer, format="png", dpi=DPI)
+        smallest = smallest_text_pt(figure)
     finally:
         plt.close(figure)
     picture = Image.open(buffer).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     packed = io.BytesIO()
     picture.save(packed, format="PNG", optimize=True)
-    return packed.getvalue()
+    record = {} if smallest is None else {PNG_TEXT: {"dpi": DPI, "smallest_pt": smallest}}
+    return packed.getvalue(), {"image/png": record}

@@ -31,9 +31,14 @@ if TYPE_CHECKING:
 BOUNDARY_RESOLUTION = 100
 UNIT_RESOLUTION = 24
 PLOT = 300.0
-LEFT, TOP, BOTTOM = 36.0, 8.0, 50.0
+TOP = 8.0
+SMALL_PX = 11.0
 FONT = 'font-family="Helvetica, Arial, sans-serif" font-size="12"'
-SMALL = 'font-family="Helvetica, Arial, sans-serif" font-size="11"'
+SMALL = f'font-family="Helvetica, Arial, sans-serif" font-size="{SMALL_PX:g}"'
+# The width of a character as a share of the font size, in the widest font a browser may use
+# for "Helvetica, Arial, sans-serif" (DejaVu Sans on many Linux systems): layouts made with
+# these widths leave room for the text whatever font draws it.
+_CHAR_WIDTHS = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys(".,:;' ", 0.32), "-": 0.37, "+": 0.84, "−": 0.84, "…": 1.0}
 TRAIN_COLOUR = "#333333"
 TEST_COLOUR = "#e6550d"
 SELECTED = "#e6550d"
@@ -44,6 +49,11 @@ MARGIN_LEFT = 10.0
 def _n(x: float) -> str:
     """A coordinate for SVG: one decimal is finer than a pixel."""
     return f"{x:.1f}"
+
+
+def text_width(text: str, size: float = SMALL_PX) -> float:
+    """At most how many px ``text`` takes at ``size`` px, in any font a browser may pick."""
+    return size * sum(_CHAR_WIDTHS.get(c, 1.0 if c in "mwMW" else 0.75 if c.isupper() else 0.62) for c in text)
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "middle", style: str = SMALL, fill: str = "#333") -> str:
@@ -72,6 +82,7 @@ class Renderer:
         self.sizes = (2, *self.settings.hidden, 1)
         self.layout: NetworkLayout = network_layout(self.sizes, top=28.0)
         self.labels = [f"L{layer}.N{unit}" for layer, size in enumerate(self.sizes[1:]) for unit in range(size)]
+        self._layout_boundary()
         self._overlay = self._boundary_overlay()
 
     # ---- the state of one frame --------------------------------------------------------------
@@ -81,23 +92,50 @@ class Renderer:
 
     # ---- the decision boundary ---------------------------------------------------------------
 
+    def _layout_boundary(self) -> None:
+        """Room around the plot for its axis numbers and a legend that wraps to the picture's width."""
+        x_min, x_max, y_min, y_max = self.data.extent
+        x_ticks, y_ticks = (_number(x_min), _number(x_max)), (_number(y_min), _number(y_max))
+        # The y numbers end 4 px left of the plot, the x numbers are centred under its edges.
+        self.left = math.ceil(max(36.0, 8.0 + max(map(text_width, y_ticks)), 4.0 + text_width(x_ticks[0]) / 2))
+        right = math.ceil(max(22.0, 4.0 + text_width(x_ticks[1]) / 2))
+        self.width = self.left + PLOT + right
+        names = [shorten(name, 9) for name in self.data.class_names]
+        # (dot fill, dot stroke, stroke width, text) of each legend entry.
+        entries = [
+            (raster.NEGATIVE, "none", 0.0, f"class {names[0]}"),
+            (raster.POSITIVE, "none", 0.0, f"class {names[1]}"),
+            ("#999", "#fff", 1.0, "train"),
+            ("#999", "#111", 1.4, "test"),
+        ]
+        self.legend: list[tuple[float, int, tuple[str, str, float, str]]] = []
+        x, row = 6.0, 0
+        for entry in entries:
+            size = 14.0 + text_width(entry[3])
+            if x + size > self.width - 4 and x > 6.0:
+                x, row = 6.0, row + 1
+            self.legend.append((x, row, entry))
+            x += size + 12.0
+        self.height = TOP + PLOT + 44.0 + 18.0 * row
+
     def _to_px(self, x: float, y: float) -> tuple[float, float]:
         x_min, x_max, y_min, y_max = self.data.extent
-        return LEFT + (x - x_min) / (x_max - x_min) * PLOT, TOP + (y_max - y) / (y_max - y_min) * PLOT
+        return self.left + (x - x_min) / (x_max - x_min) * PLOT, TOP + (y_max - y) / (y_max - y_min) * PLOT
 
     def _boundary_overlay(self) -> str:
         """The axes, the points and the legend: the same in every frame of the run."""
         x_min, x_max, y_min, y_max = self.data.extent
-        parts = [f'<rect x="{LEFT}" y="{TOP}" width="{PLOT}" height="{PLOT}" fill="none" stroke="#999"/>']
+        left = self.left
+        parts = [f'<rect x="{left}" y="{TOP}" width="{PLOT}" height="{PLOT}" fill="none" stroke="#999"/>']
         bottom = TOP + PLOT
         for value in (x_min, x_max):
             px, _ = self._to_px(value, y_min)
-            parts.append(_text(px, bottom + 14, _number(value)))
-        for value in (y_min, y_max):
-            _, py = self._to_px(x_min, value)
-            parts.append(_text(LEFT - 4, py + 4, _number(value), anchor="end"))
-        parts.append(_text(LEFT + PLOT / 2, bottom + 14, "x0"))
-        parts.append(_text(LEFT - 22, TOP + PLOT / 2 + 4, "x1"))
+            parts.append(_text(px, bottom + 15, _number(value)))
+        # The y numbers sit inside the plot's height, clear of the x numbers under its corner.
+        parts.append(_text(left - 4, TOP + 9, _number(y_max), anchor="end"))
+        parts.append(_text(left - 4, bottom - 1, _number(y_min), anchor="end"))
+        parts.append(_text(left + PLOT / 2, bottom + 15, "x0"))
+        parts.append(_text(left - 4, TOP + PLOT / 2 + 4, "x1", anchor="end"))
         for X, y, stroke, width in (
             (self.data.train_X, self.data.train_y, "#ffffff", 1.0),
             (self.data.test_X, self.data.test_y, "#111111", 1.4),
@@ -108,18 +146,13 @@ class Renderer:
                 parts.append(
                     f'<circle cx="{_n(px)}" cy="{_n(py)}" r="3.6" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>'
                 )
-        names = [shorten(name, 9) for name in self.data.class_names]
-        legend_y = bottom + 36
-        parts.append(
-            f'<circle cx="{LEFT + 6}" cy="{legend_y - 4}" r="4" fill="{raster.NEGATIVE}"/>'
-            + _text(LEFT + 14, legend_y, f"class {names[0]}", anchor="start")
-            + f'<circle cx="{LEFT + 86}" cy="{legend_y - 4}" r="4" fill="{raster.POSITIVE}"/>'
-            + _text(LEFT + 94, legend_y, f"class {names[1]}", anchor="start")
-            + f'<circle cx="{LEFT + 170}" cy="{legend_y - 4}" r="4" fill="#999" stroke="#fff"/>'
-            + _text(LEFT + 178, legend_y, "train", anchor="start")
-            + f'<circle cx="{LEFT + 222}" cy="{legend_y - 4}" r="4" fill="#999" stroke="#111" stroke-width="1.4"/>'
-            + _text(LEFT + 230, legend_y, "test", anchor="start")
-        )
+        for x, row, (fill, stroke, width, text) in self.legend:
+            legend_y = bottom + 36 + 18 * row
+            outline = f' stroke="{stroke}" stroke-width="{width}"' if width else ""
+            parts.append(
+                f'<circle cx="{_n(x + 4)}" cy="{_n(legend_y - 4)}" r="4" fill="{fill}"{outline}/>'
+                + _text(x + 12, legend_y, text, anchor="start")
+            )
         return "".join(parts)
 
     def nearest(self, px: float, py: float, within: float = 12.0) -> tuple[bool, int] | None:
@@ -135,16 +168,16 @@ class Renderer:
 
     @property
     def boundary_size(self) -> tuple[float, float]:
-        """(width, height) of the boundary picture in px."""
-        return LEFT + PLOT + 22.0, TOP + PLOT + BOTTOM
+        """(width, height) of the boundary picture in px: the plot, its numbers and its legend."""
+        return self.width, self.height
 
     def boundary_image(self, snapshot: Snapshot) -> str:
         """The network's output over the plane with its zero line: the part of the picture that changes."""
         (output,) = self._grids(snapshot, BOUNDARY_RESOLUTION)[-1]
         uri = raster.heat_map(output, raster.LIGHT)
-        line = svg_path(output, LEFT, TOP, PLOT, PLOT)
+        line = svg_path(output, self.left, TOP, PLOT, PLOT)
         return (
-            f'<image x="{LEFT}" y="{TOP}" width="{PLOT}" height="{PLOT}" preserveAspectRatio="none" href="{uri}"/>'
+            f'<image x="{self.left}" y="{TOP}" width="{PLOT}" height="{PLOT}" preserveAspectRatio="none" href="{uri}"/>'
             f'<path d="{line}" fill="none" stroke="{raster.LINE}" stroke-width="1.8" stroke-linecap="round"/>'
         )
 
@@ -301,12 +334,16 @@ class Renderer:
         ``cursor`` marks an epoch, ``y_max`` fixes the scale (the saved page fixes both axes)."""
         run = self.pg.history if history is None else history
         last = run.epochs if upto is None else min(upto, run.epochs)
-        width, height = 342.0, 190.0
-        left, right, top, bottom = 44.0, 10.0, 12.0, 36.0
-        plot_w, plot_h = width - left - right, height - top - bottom
         epochs = max(1, run.epochs if cursor is not None else last)
         finite = [v for v in (*run.train_loss[: last + 1], *run.test_loss[: last + 1]) if math.isfinite(v)]
         top_value = y_max if y_max is not None else max([*finite, 1e-12]) * 1.05
+        ticks = (0.0, top_value / 2, top_value)
+        width, height = 342.0, 190.0
+        # The loss numbers end 4 px left of the plot; the epoch count is centred under its right end.
+        left = math.ceil(max(44.0, 8.0 + max(text_width(_number(value)) for value in ticks)))
+        right = math.ceil(max(10.0, 4.0 + text_width(str(epochs)) / 2))
+        top, bottom = 12.0, 36.0
+        plot_w, plot_h = width - left - right, height - top - bottom
 
         def px(epoch: int) -> float:
             return left + epoch / epochs * plot_w
@@ -320,7 +357,7 @@ class Renderer:
         if shown[-1] != last:
             shown.append(last)
         parts = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>']
-        for value in (0.0, top_value / 2, top_value):
+        for value in ticks:
             parts.append(_text(left - 4, py(value) + 4, _number(value), anchor="end"))
         parts.append(_text(left, top + plot_h + 14, "0"))
         parts.append(_text(left + plot_w, top + plot_h + 14, str(epochs)))
@@ -345,12 +382,13 @@ class Renderer:
                 f'stroke="#777" stroke-width="1.2" data-left="{left}" data-scale="{plot_w / epochs:.6f}"/>'
             )
         legend_y = height - 6
+        second = 8.0 + 27.0 + text_width("train loss") + 14.0
         parts.append(
-            f'<line x1="{left}" y1="{legend_y - 4}" x2="{left + 22}" y2="{legend_y - 4}" stroke="{TRAIN_COLOUR}" stroke-width="2"/>'
-            + _text(left + 27, legend_y, "train loss", anchor="start")
-            + f'<line x1="{left + 100}" y1="{legend_y - 4}" x2="{left + 122}" y2="{legend_y - 4}" stroke="{TEST_COLOUR}" '
+            f'<line x1="8" y1="{legend_y - 4}" x2="30" y2="{legend_y - 4}" stroke="{TRAIN_COLOUR}" stroke-width="2"/>'
+            + _text(35, legend_y, "train loss", anchor="start")
+            + f'<line x1="{_n(second)}" y1="{legend_y - 4}" x2="{_n(second + 22)}" y2="{legend_y - 4}" stroke="{TEST_COLOUR}" '
             f'stroke-width="2" stroke-dasharray="5 3"/>'
-            + _text(left + 127, legend_y, "test loss (mean per point)", anchor="start")
+            + _text(second + 27, legend_y, "test loss (mean per point)", anchor="start")
         )
         return _svg(width, height, "".join(parts), "pg-loss-picture")
 
