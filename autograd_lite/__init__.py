@@ -30,7 +30,7 @@ from .recording import Recording, ReplayFallback, ReplayRefused, recording
 from .value import Value
 
 if TYPE_CHECKING:
-    from .exercises import check_engine, check_gradients
+    from .exercises import check_answer, check_answers, check_engine, check_gradients, check_op
     from .pictures import (
         DrawOptions,
         Frame,
@@ -49,8 +49,11 @@ if TYPE_CHECKING:
 # the pictures need the graphviz package, the exercises the pictures, and a replay is not used
 # by every program.
 _LAZY = {
+    "check_answer": "exercises",
+    "check_answers": "exercises",
     "check_engine": "exercises",
     "check_gradients": "exercises",
+    "check_op": "exercises",
     "DrawOptions": "pictures",
     "Frame": "pictures",
     "Graph": "pictures",
@@ -95,8 +98,11 @@ __all__ = [
     "backward",
     "backward_steps",
     "collector_relaxed",
+    "check_answer",
+    "check_answers",
     "check_engine",
     "check_gradients",
+    "check_op",
     "count_uses",
     "define_op",
     "detect_anomaly",

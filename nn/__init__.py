@@ -21,7 +21,7 @@ from .module import Module
 from .network import Network, Unit
 from .optim import SGD, Adam, AdamW, Optimizer
 from .playground import Playground, playground
-from .plots import hinton, plot_decision_boundary, plot_gradient_flow, plot_history
+from .plots import hinton, plot_decision_boundary, plot_gradient_flow, plot_history, show_figure
 from .schedules import Constant, InverseTime, LinearDecay, Reciprocal, Schedule, StepDecay
 from .torch_bridge import from_torch, to_torch, to_torch_loss
 from .train import History, fit, train_batch
@@ -68,6 +68,7 @@ __all__ = [
     "plot_gradient_flow",
     "plot_history",
     "predict",
+    "show_figure",
     "sse",
     "symmetry",
     "to_torch",

@@ -1,17 +1,23 @@
 """Pictures of training: a 2-D classifier's decision boundary with its data, loss and accuracy
-curves, a gradient-flow chart, and a Hinton diagram of a layer's weights.
+curves, a gradient-flow chart, and a Hinton diagram of a layer's weights; ``show_figure(fig)``
+shows a figure in a notebook as a PNG whose output records the size of its smallest text, so
+that the legibility tests can measure every committed figure.
 
 matplotlib is an optional extra (``pip install autograd-lite[plot]``) imported only when a
-function here runs. Every function draws on the ``ax`` you give it, or on a new figure, and
-returns the Axes.
+function here runs. Every plotting function draws on the ``ax`` you give it, or on a new figure,
+and returns the Axes.
 """
 
 from __future__ import annotations
 
+import importlib
+import io
 import math
 from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from autograd_lite.pictures.legibility import PNG_TEXT
 
 from .checks import check_count
 from .layers import Layer
@@ -21,6 +27,7 @@ from .train import History
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def pyplot(where: str = "nn.plots") -> ModuleType:
@@ -30,6 +37,57 @@ def pyplot(where: str = "nn.plots") -> ModuleType:
     except ImportError as error:
         raise ImportError(f"{where} needs matplotlib: pip install autograd-lite[plot]") from error
     return plt
+
+
+def smallest_text_pt(figure: Figure) -> float | None:
+    """The font size, in pt, of the smallest text ``figure`` draws (None when it draws none):
+    every title, label, tick label, legend entry and annotation that a drawing of it puts on the
+    page, and nothing it leaves out (hidden texts, the tick labels of an axis turned off)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    sizes: list[float] = []
+
+    class TextRecorder(RendererAgg):
+        """Draws nothing but writes down the size of every text the figure asks it to draw."""
+
+        def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False, mtext: Any = None) -> None:
+            if s.strip():
+                sizes.append(float(prop.get_size_in_points()))
+
+    width, height = figure.bbox.size
+    recorder: Any = TextRecorder  # its __init__ is RendererAgg's, which matplotlib leaves unannotated
+    figure.draw(recorder(max(1, int(width)), max(1, int(height)), figure.dpi))
+    return min(sizes, default=None)
+
+
+def figure_png(figure: Figure) -> tuple[bytes, dict[str, Any]]:
+    """The figure as a notebook shows it (a PNG at the figure's dpi, trimmed to what is drawn)
+    and the output metadata that records its text: ``{"image/png": {PNG_TEXT: {"dpi": ...,
+    "smallest_pt": ...}}}`` (``autograd_lite.pictures.legibility.png_text_px`` reads it)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight", facecolor=figure.get_facecolor())
+    smallest = smallest_text_pt(figure)
+    record = {} if smallest is None else {PNG_TEXT: {"dpi": float(figure.dpi), "smallest_pt": smallest}}
+    return buffer.getvalue(), {"image/png": record}
+
+
+def show_figure(figure: Figure | None = None) -> None:
+    """Show ``figure`` (default: the current one) in a notebook as ``figure_png`` draws it, then
+    close it; outside a notebook kernel this is ``pyplot.show()``."""
+    plt = pyplot("show_figure")
+    figure = figure if figure is not None else plt.gcf()
+    try:
+        ipython: Any = importlib.import_module("IPython")
+    except ImportError:
+        ipython = None
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        plt.show()
+        return
+    png, metadata = figure_png(figure)
+    plt.close(figure)
+    display = importlib.import_module("IPython.display").display
+    display({"image/png": png, "text/plain": repr(figure)}, raw=True, metadata=metadata)
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (5.0, 4.0)) -> Axes:

@@ -1,20 +1,31 @@
 """How large a picture's text is where it is shown: ``smallest_text_px(svg, 1000)`` reads the SVG
 Graphviz wrote and says how many pixels its smallest text takes once the picture is scaled to fit
-a view that many pixels wide (a picture narrower than the view is not scaled up).
+a view that many pixels wide (a picture narrower than the view is not scaled up);
+``png_text_px(png, record)`` says the same of a PNG (a matplotlib figure), from the record of the
+dpi and the smallest font it was drawn with, which ``nn.plots.show_figure`` keeps in the
+notebook output's metadata under ``PNG_TEXT``.
 
-SVG lengths in ``pt`` are 4/3 px. The pictures keep their text at ``MIN_TEXT_PX`` or more in a
+SVG lengths in ``pt`` are 4/3 px; a PNG drawn at ``dpi`` has ``dpi / 72`` pixels per pt and is
+shown one PNG pixel per px. The pictures keep their text at ``MIN_TEXT_PX`` or more in a
 notebook cell of ``CELL_PX``; ``fit`` uses this to decide when a drawing must fold.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import struct
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 CELL_PX = 1000
 MIN_TEXT_PX = 9.0
 PX_PER_PT = 4.0 / 3.0
+PNG_TEXT = "autograd-lite/text"
+"""The key, in a notebook output's ``image/png`` metadata, of ``{"dpi": ..., "smallest_pt": ...}``:
+the resolution a figure was drawn at and the font size of its smallest text."""
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SVG = "{http://www.w3.org/2000/svg}"
 _LENGTH = re.compile(r"\s*([0-9.]+)\s*(pt|px)?\s*$")
 _SCALE = re.compile(r"scale\(\s*([-0-9.e]+)(?:[\s,]+([-0-9.e]+))?\s*\)")
@@ -77,3 +88,26 @@ def legible(svg: bytes | str, view_px: float = CELL_PX) -> bool:
     """True when every text of ``svg`` stays at least MIN_TEXT_PX tall in a view ``view_px`` wide."""
     size = smallest_text_px(svg, view_px)
     return size is None or size >= MIN_TEXT_PX - 1e-9
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """The width and height of a PNG in pixels, from its header (IHDR, the first chunk)."""
+    if len(png) < 24 or png[:8] != _PNG_SIGNATURE or png[12:16] != b"IHDR":
+        raise ValueError("legibility: not a PNG picture")
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def png_text_px(png: bytes, record: Mapping[str, object], view_px: float = CELL_PX) -> float:
+    """The smallest text of ``png``, in px, once it is fitted to a view ``view_px`` wide, from the
+    ``record`` of how it was drawn (``{"dpi": ..., "smallest_pt": ...}``, see ``PNG_TEXT``)."""
+    dpi, points = _positive(record, "dpi"), _positive(record, "smallest_pt")
+    width, _ = png_size(png)
+    return points * dpi / 72.0 * min(1.0, view_px / width)
+
+
+def _positive(record: Mapping[str, object], key: str) -> float:
+    number = record.get(key)
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number < math.inf:
+        raise ValueError(f"legibility: a PNG's text record needs {key} > 0, got {number!r}")
+    return float(number)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd_lite.pictures.legibility import CELL_PX, MIN_TEXT_PX, PNG_TEXT
 from autograd_lite.pictures.style import GradScale
 
-from ..plots import pyplot
+from ..plots import pyplot, smallest_text_pt
 from . import raster
 from .grid import feature_grids, grids, plane_inputs
 from .layout import network_layout
@@ -33,11 +34,21 @@ def _rgb(values: NDArray[np.float64], palette: NDArray[np.uint8]) -> NDArray[np.
     return palette[raster.indices(values)]
 
 
+DPI = 100.0
+
+
+def text_pt(width_in: float) -> float:
+    """The font size, in pt, that keeps a figure's text at MIN_TEXT_PX or more once a figure
+    ``width_in`` inches wide, drawn at DPI, is scaled to fit a CELL_PX-wide cell (10 pt at least)."""
+    needed = MIN_TEXT_PX * 72.0 / DPI * max(1.0, width_in * DPI / CELL_PX)
+    return max(10.0, math.ceil(needed * 2.0) / 2.0)
+
+
 def _right(accuracy: float | None) -> str:
     return "" if accuracy is None else f" ({accuracy:.0%} right)"
 
 
-def draw_boundary(state: PlaygroundState, ax: Axes) -> None:
+def draw_boundary(state: PlaygroundState, ax: Axes, size: float = 10.0) -> None:
     """The output over the plane (light colours), its zero line for two classes, and the train
     and test points (test points only when shown)."""
     from matplotlib.lines import Line2D
@@ -65,8 +76,6 @@ def draw_boundary(state: PlaygroundState, ax: Axes) -> None:
         ax.scatter([p[0] for p in X], [p[1] for p in X], s=22, c=colours, edgecolors=edge, linewidths=width, zorder=3)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
     if s.regression:
         keys = [
             Line2D([], [], marker="o", linestyle="", markerfacecolor=raster.NEGATIVE, markeredgecolor="white", label="target -1"),
@@ -81,12 +90,15 @@ def draw_boundary(state: PlaygroundState, ax: Axes) -> None:
     keys.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="#999999", markeredgecolor="white", label="train"))
     if s.show_test_data:
         keys.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="#999999", markeredgecolor="#111111", label="test"))
-    ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8, frameon=False,
+    ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=size, frameon=False,
               handletextpad=0.2, columnspacing=0.9)
-    ax.set_title(f"{'Output' if s.regression else 'Decision boundary'}, epoch {state.epoch}")
+    ax.tick_params(labelsize=size)
+    ax.set_xlabel("x1", fontsize=size)
+    ax.set_ylabel("x2", fontsize=size)
+    ax.set_title(f"{'Output' if s.regression else 'Decision boundary'}, epoch {state.epoch}", fontsize=size + 2)
 
 
-def draw_network(state: PlaygroundState, ax: Axes) -> None:
+def draw_network(state: PlaygroundState, ax: Axes, size: float = 10.0) -> None:
     """Inputs and units as heat maps, weights as lines (blue > 0, red < 0, width |w|, dashed grey
     at exactly 0), gradients as squares."""
     from matplotlib.patches import Rectangle
@@ -127,10 +139,10 @@ def draw_network(state: PlaygroundState, ax: Axes) -> None:
         box = (cx - side / 2, cx + side / 2, cy + side / 2, cy - side / 2)
         ax.imshow(_rgb(values / largest if largest > 0.0 else values, raster.FULL), extent=box, zorder=2, interpolation="bilinear")
         ax.add_patch(Rectangle((cx - side / 2, cy - side / 2), side, side, fill=False, edgecolor="#666666", linewidth=0.8, zorder=3))
-        ax.text(cx - side / 2 - 3, cy, name, ha="right", va="center", fontsize=9, zorder=3)
+        ax.text(cx - side / 2 - 3, cy, name, ha="right", va="center", fontsize=size, zorder=3)
     for layer, count in enumerate(sizes):
         caption = "features" if layer == 0 else "output" if layer == len(sizes) - 1 else f"{count} {s.activation}"
-        ax.text(layout.centres[layer][0][0], 10, caption, ha="center", va="center", fontsize=10)
+        ax.text(layout.centres[layer][0][0], 10, caption, ha="center", va="center", fontsize=size)
     ax.set_xlim(0, layout.width)
     ax.set_ylim(layout.height, 0)
     ax.set_aspect("equal")
@@ -140,21 +152,22 @@ def draw_network(state: PlaygroundState, ax: Axes) -> None:
         "weights: blue > 0, red < 0, wider = larger |w|, dashed = exactly 0\n"
         "squares: last gradient, green > 0, purple < 0\n"
         f"(darker = larger |g|, {low} to {high})",
-        fontsize=9,
+        fontsize=size,
     )
 
 
-def draw_losses(state: PlaygroundState, ax: Axes) -> None:
+def draw_losses(state: PlaygroundState, ax: Axes, size: float = 10.0) -> None:
     """Train and test loss (mean per point, without L1 and L2) per epoch."""
     run = state.history
     epochs = list(range(run.epochs + 1))
     ax.plot(epochs, run.train_loss, color=TRAIN_COLOUR, label=f"train{_right(run.train_accuracy[-1])}")
     ax.plot(epochs, run.test_loss, color=TEST_COLOUR, linestyle="--", label=f"test{_right(run.test_accuracy[-1])}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss per point")
+    ax.set_xlabel("epoch", fontsize=size)
+    ax.set_ylabel("loss per point", fontsize=size)
     ax.set_ylim(bottom=0.0)
-    ax.legend(fontsize=9)
-    ax.set_title(f"{state.settings.loss} loss")
+    ax.tick_params(labelsize=size)
+    ax.legend(fontsize=size)
+    ax.set_title(f"{state.settings.loss} loss", fontsize=size + 2)
 
 
 def state_figure(state: PlaygroundState) -> Figure:
@@ -162,29 +175,34 @@ def state_figure(state: PlaygroundState) -> Figure:
     plt = pyplot("Playground.figure")
     layout = network_layout(state.settings.sizes, top=24.0, left=40.0)
     ratio = layout.width / layout.height
+    width = 4.4 + 5.0 * ratio + 4.2
+    size = text_pt(width)
     figure: Figure
     figure, axes = plt.subplots(
-        1, 3, figsize=(4.4 + 5.0 * ratio + 4.2, 4.8), gridspec_kw={"width_ratios": [1.0, 1.2 * ratio, 0.95]}
+        1, 3, figsize=(width, 4.8), dpi=DPI, gridspec_kw={"width_ratios": [1.0, 1.2 * ratio, 0.95]}
     )
-    draw_boundary(state, axes[0])
-    draw_network(state, axes[1])
-    draw_losses(state, axes[2])
+    draw_boundary(state, axes[0], size)
+    draw_network(state, axes[1], size)
+    draw_losses(state, axes[2], size)
     figure.tight_layout()
     return figure
 
 
-def figure_png(state: PlaygroundState) -> bytes:
-    """``state_figure`` as a PNG of at most 256 colours, a third of the bytes of the full-colour one."""
+def figure_png(state: PlaygroundState) -> tuple[bytes, dict[str, Any]]:
+    """``state_figure`` as a PNG of at most 256 colours (a third of the bytes of the full-colour
+    one), and the notebook output metadata that records its dpi and smallest font."""
     from PIL import Image
 
     plt = pyplot("Playground.figure")
     figure = state_figure(state)
     buffer = io.BytesIO()
     try:
-        figure.savefig(buffer, format="png", dpi=100)
+        figure.savefig(buffer, format="png", dpi=DPI)
+        smallest = smallest_text_pt(figure)
     finally:
         plt.close(figure)
     picture = Image.open(buffer).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     packed = io.BytesIO()
     picture.save(packed, format="PNG", optimize=True)
-    return packed.getvalue()
+    record = {} if smallest is None else {PNG_TEXT: {"dpi": DPI, "smallest_pt": smallest}}
+    return packed.getvalue(), {"image/png": record}

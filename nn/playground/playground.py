@@ -334,11 +334,13 @@ class Playground:
             self._widget = PlaygroundWidget(self)
         return self._widget
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Jupyter's hook: a PNG of the current state, which any rendering shows (``widget()`` is the live view)."""
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Jupyter's hook: a PNG of the current state, which any rendering shows (``widget()`` is
+        the live view), and metadata recording its dpi and smallest font (for the legibility tests)."""
         from .figure import figure_png
 
-        return {"image/png": figure_png(self.state), "text/plain": repr(self)}
+        png, metadata = figure_png(self.state)
+        return {"image/png": png, "text/plain": repr(self)}, metadata
 
     def __repr__(self) -> str:
         s = self._settings

@@ -169,8 +169,12 @@ def test_the_static_figure_and_the_notebook_picture(trained: Playground) -> None
     figure = trained.figure()
     assert len(figure.axes) == 3
     assert figure.axes[0].get_title() == f"Decision boundary, epoch {trained.epoch}"
-    bundle = trained._repr_mimebundle_()
+    bundle, metadata = trained._repr_mimebundle_()
     assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n" and len(bundle["image/png"]) > 20_000
+    # The notebook output records how its text was drawn, and it is legible in a 1000-px cell.
+    record = metadata["image/png"]["autograd-lite/text"]
+    width = int.from_bytes(bundle["image/png"][16:20], "big")
+    assert record["dpi"] == 100.0 and record["smallest_pt"] * 100 / 72 * min(1.0, 1000 / width) >= 9.0
     assert bundle["text/plain"].startswith("Playground(moons, 2 -> 4 -> 3 -> 1 tanh, hinge, epoch 8")
 
 

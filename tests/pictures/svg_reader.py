@@ -1,6 +1,7 @@
 """Reading rendered pictures for the legibility tests, independently of the library's own code:
 the size of an SVG and of its smallest text once it is fitted to a 1,000-px view, every SVG saved
-in a notebook, an HTML page or a file, and where each node of an SVG sits.
+in a notebook, an HTML page or a file, every PNG a notebook saved with the record of the dpi and
+smallest font it was drawn with, and where each node of an SVG sits.
 
 The rule (from the design): text at least 9 px after the picture is scaled to fit a 1000-px-wide
 cell; SVG ``pt`` are 4/3 px; a picture narrower than the cell is not scaled up.
@@ -8,6 +9,8 @@ cell; SVG ``pt`` are 4/3 px; a picture narrower than the cell is not scaled up.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -94,6 +97,11 @@ def notebook_svgs(path: Path) -> Iterator[tuple[str, str]]:
                 yield f"{path.name} widget {model_id[:8]} #{index}", svg
 
 
+def committed_notebooks(root: Path) -> list[Path]:
+    """Every notebook of the repository: the lessons and their solutions."""
+    return sorted((root / "notebooks").rglob("*.ipynb"))
+
+
 def committed_svgs(root: Path) -> Iterator[tuple[str, str]]:
     """Every SVG the repository shows a reader: docs/*.svg, SVGs in docs/*.html, and notebooks."""
     for path in sorted((root / "docs").glob("*.svg")):
@@ -101,8 +109,39 @@ def committed_svgs(root: Path) -> Iterator[tuple[str, str]]:
     for path in sorted((root / "docs").glob("*.html")):
         for index, svg in enumerate(svgs_in_html(path.read_text(encoding="utf-8"))):
             yield f"docs/{path.name} #{index}", svg
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
+    for path in committed_notebooks(root):
         yield from notebook_svgs(path)
+
+
+@dataclass(frozen=True)
+class PngOutput:
+    """A PNG a notebook shows: its width in pixels (read by Pillow) and the record of how its text
+    was drawn (``{"dpi": ..., "smallest_pt": ...}``), or None when the output holds none."""
+
+    where: str
+    width_px: int
+    record: dict[str, float] | None
+
+    def smallest_px(self) -> float:
+        """The smallest text in px once fitted to the cell: pt x dpi / 72, scaled down to fit."""
+        assert self.record is not None, f"{self.where}: no record of the dpi and fonts it was drawn with"
+        return self.record["smallest_pt"] * self.record["dpi"] / 72.0 * min(1.0, CELL / self.width_px)
+
+
+def notebook_pngs(path: Path, key: str, root: Path) -> Iterator[PngOutput]:
+    """Every PNG output of a saved notebook, with the text record kept under ``key`` in its
+    metadata; each is named by the notebook's path from ``root``, its cell and its output."""
+    from PIL import Image
+
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for number, cell in enumerate(notebook.get("cells", [])):
+        for index, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            if "image/png" not in data:
+                continue
+            picture = Image.open(io.BytesIO(base64.b64decode(_joined(data["image/png"]))))
+            record = output.get("metadata", {}).get("image/png", {}).get(key)
+            yield PngOutput(f"{path.relative_to(root).as_posix()} cell {number} output {index}", picture.size[0], record)
 
 
 def node_positions(svg: str | bytes) -> dict[str, tuple[float, float, float, float]]:

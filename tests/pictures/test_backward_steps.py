@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -170,30 +169,6 @@ def test_a_headless_browser_moves_the_slider_between_frames(
 
 
 # ---- notebooks -----------------------------------------------------------------------------
-
-
-@needs_dot
-def test_in_a_notebook_the_frames_get_a_slider(monkeypatch: pytest.MonkeyPatch) -> None:
-    widgets = pytest.importorskip("ipywidgets")
-    import IPython.display
-
-    shown: list[Any] = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objects: shown.extend(objects))
-    *_, f = worked_example()
-    show_frames(backward_steps(f))
-    # The slider, then the still filmstrip that a notebook saved without a kernel shows.
-    box, still = shown
-    assert isinstance(box, widgets.VBox)
-    controls, picture = box.children
-    _player, slider = controls.children
-    assert (slider.min, slider.max) == (0, 4)
-    first = picture.value
-    slider.value = 4
-    assert picture.value != first and "step 5 of 5" in picture.value
-    bundle = still._repr_mimebundle_()
-    strip = ET.fromstring(bundle["image/svg+xml"])
-    texts = " ".join(t.text or "" for t in strip.iter("{http://www.w3.org/2000/svg}text"))
-    assert all(f"step {n} of 5" in texts for n in range(1, 6)), "every frame is in the still picture"
 
 
 @needs_dot

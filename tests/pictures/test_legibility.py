@@ -1,9 +1,11 @@
 """Every picture the project shows stays legible in a 1,000-px-wide cell: its smallest text is at
-least 9 px once the SVG is scaled to fit (SVG pt are 4/3 px; a narrower picture is not scaled up).
+least 9 px once the picture is scaled to fit (SVG pt are 4/3 px; a PNG drawn at d dpi has d/72
+pixels per pt; a narrower picture is not scaled up).
 
-Measured from the rendered SVG with the test's own reader (svg_reader.py): every committed SVG
-(docs/, notebook outputs, SVGs inside saved HTML) and the pictures of the networks the lessons
-are about, drawn with the defaults.
+Measured with the test's own reader (svg_reader.py): every committed SVG (docs/, notebook
+outputs, SVGs inside saved HTML), every PNG a notebook shows (a matplotlib figure, whose output
+records the dpi and smallest font it was drawn with: ``nn.show_figure``), and the pictures of the
+networks the lessons are about, drawn with the defaults.
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ import pytest
 
 from autograd_lite import Value
 from autograd_lite.pictures import draw_graph
+from autograd_lite.pictures.legibility import PNG_TEXT
 from tests.pictures.dot_reader import parse_dot
-from tests.pictures.svg_reader import RULE_PX, committed_svgs, legibility
+from tests.pictures.svg_reader import (
+    RULE_PX,
+    PngOutput,
+    committed_notebooks,
+    committed_svgs,
+    legibility,
+    notebook_pngs,
+)
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = list(committed_svgs(ROOT))
+PNGS = [png for path in committed_notebooks(ROOT) for png in notebook_pngs(path, PNG_TEXT, ROOT)]
 
 
 def test_the_repository_shows_pictures() -> None:
@@ -33,6 +44,20 @@ def test_the_repository_shows_pictures() -> None:
 def test_every_committed_picture_is_legible_at_1000_px(where: str, svg: str) -> None:
     measured = legibility(svg, where)
     assert measured.smallest_px >= RULE_PX - 1e-6, str(measured)
+
+
+def test_the_notebooks_show_figures() -> None:
+    # The walker must find the lessons' matplotlib figures, or it checks nothing.
+    assert {png.where.split(" ")[0] for png in PNGS} >= {"notebooks/03_a_neuron.ipynb", "notebooks/08_gradient_flow.ipynb"}
+
+
+@pytest.mark.parametrize("png", PNGS, ids=[png.where for png in PNGS])
+def test_every_figure_a_notebook_shows_is_legible_at_1000_px(png: PngOutput) -> None:
+    assert png.record is not None, f"{png.where}: a PNG without the record of its dpi and fonts; show figures with nn.show_figure"
+    assert png.smallest_px() >= RULE_PX - 1e-6, (
+        f"{png.where}: {png.width_px} px wide, smallest text {png.record['smallest_pt']:g} pt at "
+        f"{png.record['dpi']:g} dpi = {png.smallest_px():.1f} px at 1000 px"
+    )
 
 
 def _mlp_loss() -> tuple[object, Value]:
