@@ -1,6 +1,7 @@
 """How live the playground is: ``python -m bench.playground`` measures displayed updates per
 second of the live widget for a 2-8-8-1 tanh network on 200 training points (and 50 test
-points), on one core.
+points), on one core, with all seven input features on (x1, x2, x1^2, x2^2, x1*x2, sin(x1),
+sin(x2): a 7-8-8-1 network), and once with the two plain inputs for comparison.
 
 One displayed update ("playground step") is what the widget does for every frame while it
 plays: train one epoch by replaying the recorded point graph, evaluate the train and test loss, and
@@ -26,7 +27,14 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 TARGET = 10.0
 """Displayed updates per second the playground must reach to feel live (issue 15)."""
-BATCHES = (("mini-batch of 10", 10), ("full batch", "full"), ("online", "online"))
+ALL_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+PLAIN = ("x1", "x2")
+CASES = (
+    ("mini-batch of 10, 7 features", 10, ALL_FEATURES),
+    ("full batch, 7 features", "full", ALL_FEATURES),
+    ("online, 7 features", "online", ALL_FEATURES),
+    ("mini-batch of 10, x1 and x2", 10, PLAIN),
+)
 
 
 def _pin_to_one_core() -> str:
@@ -37,13 +45,16 @@ def _pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity here)"
 
 
-def _measure(batch_size: int | str, seconds: float) -> dict[str, float]:
+def _measure(batch_size: int | str, features: tuple[str, ...], seconds: float) -> dict[str, float]:
     """Updates per second of the widget's frame loop, and the median cost of each part of a frame."""
     from nn.playground import Playground
     from nn.playground.views import status_text
 
-    pg = Playground("moons", n_points=250, test_fraction=0.2, hidden=[8, 8], activation="tanh", lr=0.1,
-                    batch_size=batch_size, seed=0)
+    def make() -> Playground:
+        return Playground("moons", n_points=250, test_fraction=0.2, features=features, hidden=[8, 8], activation="tanh",
+                          lr=0.1, batch_size=batch_size, seed=0)
+
+    pg = make()
     assert len(pg.data.train_X) == 200 and len(pg.data.test_X) == 50
     widget = pg.widget()
     for _ in range(3):
@@ -56,15 +67,15 @@ def _measure(batch_size: int | str, seconds: float) -> dict[str, float]:
     elapsed = time.perf_counter() - start
     renderer = widget.renderer
     parts: dict[str, list[float]] = {"train": [], "boundary": [], "network": [], "loss": [], "status": [], "graph": []}
-    headless = Playground("moons", n_points=250, test_fraction=0.2, hidden=[8, 8], activation="tanh", lr=0.1,
-                          batch_size=batch_size, seed=0)
+    headless = make()
+    state = pg.state
     for _ in range(10):
         for name, action in (
             ("train", lambda: headless.step(1)),
-            ("boundary", renderer.boundary_background),
-            ("network", renderer.network),
-            ("loss", renderer.loss),
-            ("status", lambda: status_text(pg)),
+            ("boundary", lambda: renderer.boundary_background(state.latest)),
+            ("network", lambda: renderer.network(state.latest)),
+            ("loss", lambda: renderer.loss(state.history)),
+            ("status", lambda: status_text(state)),
             ("graph", lambda: pg.graph(0).pipe("svg")),
         ):
             began = time.perf_counter()
@@ -76,20 +87,20 @@ def _measure(batch_size: int | str, seconds: float) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Measure every batch mode and print a table; exit 1 when one falls below the target."""
+    """Measure every case and print a table; exit 1 when one falls below the target."""
     parser = argparse.ArgumentParser(prog="python -m bench.playground", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long to run each batch mode (default 10)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to run each case (default 10)")
     args = parser.parse_args(argv)
     pinned = _pin_to_one_core()
-    print("playground step: 2-8-8-1 tanh, moons, 200 training + 50 test points, hinge, SGD lr 0.1")
+    print("playground step: 8-8-1 tanh on 7 features (or 2), moons, 200 training + 50 test points, hinge, SGD lr 0.1")
     print(f"Python {platform.python_version()}, {platform.machine()}, {pinned}, numpy on 1 thread")
     print()
-    header = "| batch | displayed updates/s | train epoch (ms) | boundary | network | loss | status | graph (<= 1/s) |"
+    header = "| batch, inputs | displayed updates/s | train epoch (ms) | boundary | network | loss | status | graph (<= 1/s) |"
     print(header)
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     slowest = float("inf")
-    for title, batch_size in BATCHES:
-        r = _measure(batch_size, args.seconds)
+    for title, batch_size, features in CASES:
+        r = _measure(batch_size, features, args.seconds)
         slowest = min(slowest, r["updates_per_second"])
         print(
             f"| {title} | {r['updates_per_second']:.1f} | {r['train_ms']:.1f} | {r['boundary_ms']:.1f} | "

@@ -1,6 +1,7 @@
 """Training with the weights in numpy arrays: every update of ``fit(compiled=True)`` (and of the
-playground) replays one recorded sample graph over the batch's rows, adds the L2 term, and lets
-the optimiser update whole arrays (``Optimizer.array_step``), without touching a Value.
+playground) replays one recorded sample graph over the batch's rows, adds the L2 term, lets
+the optimiser update whole arrays (``Optimizer.array_step``) and, with L1, takes the proximal
+step of the L1 term (``soft_threshold``), without touching a Value.
 
 The Values are brought up to date (``sync``) whenever Python code may look at them: at the end
 of training and before each callback; ``begin`` reads them back (a callback may change them).
@@ -46,6 +47,7 @@ class ArrayTraining:
         optimizer: Optimizer,
         *,
         l2: float = 0.0,
+        l1: float = 0.0,
         rule: str | None = None,
         groups: dict[str, list[Value]] | None = None,
     ) -> None:
@@ -53,6 +55,7 @@ class ArrayTraining:
         self.columns = columns
         self.parameters = replay.parameters
         self.l2 = l2
+        self.l1 = l1
         self.rule = rule
         position = {param: j for j, param in enumerate(self.parameters)}
         self.groups = {name: np.array([position[p] for p in params], dtype=np.intp) for name, params in (groups or {}).items()}
@@ -122,16 +125,20 @@ class ArrayTraining:
             # nn.losses.l2 is dot(p, p) * l2: each p is read twice, so its gradient is l2 p + l2 p.
             loss += float(weights @ weights) * self.l2
             grads = grads + (self.l2 * weights + self.l2 * weights)
+        if self.l1:
+            loss += self.l1 * float(np.abs(weights).sum())
         # As in eager training, the gradients are in place before the step, which may refuse them.
         self.current = current = current._replace(grads=grads)
         optimizer = self._optimizer
         index = self._index
         if index is None:
             lr, new_weights, state = optimizer.array_step(weights, grads, current.state, current.steps)
+            if self.l1:
+                new_weights = soft_threshold(new_weights, lr * self.l1)
         else:
             lr, moved, state = optimizer.array_step(weights[index], grads[index], current.state, current.steps)
             new_weights = weights.copy()
-            new_weights[index] = moved
+            new_weights[index] = soft_threshold(moved, lr * self.l1) if self.l1 else moved
         correct = 0
         if self.expected is not None and self.rule is not None:
             expected = self.expected if batch is None else self.expected[np.asarray(batch, dtype=np.intp)]
@@ -143,6 +150,12 @@ class ArrayTraining:
     def evaluate(self, columns: Array) -> tuple[Array, Array]:
         """(each sample's loss, each sample's outputs) at the current weights, without an update."""
         return self.replay.evaluate(self.current.weights, columns)
+
+
+def soft_threshold(weights: Array, threshold: float) -> Array:
+    """mirrors nn.losses.soft_threshold on an array: w - clip(w, -threshold, threshold)."""
+    shrunk: Array = weights - np.clip(weights, -threshold, threshold)
+    return shrunk
 
 
 def _sizes(grads: Array) -> tuple[float, float]:

@@ -28,7 +28,7 @@ from typing import Any
 from autograd_lite import Tape, Value, recording
 from autograd_lite.recording import ReplayFallback, why_not_replayable
 
-from .losses import Loss
+from .losses import Loss, l1_penalty, shrink_toward_zero
 from .losses import l2 as l2_penalty
 from .metrics import FloatOutput
 from .module import Module
@@ -64,9 +64,10 @@ class CompiledBatch:
         optimizer: Optimizer,
         *,
         l2: float = 0.0,
+        l1: float = 0.0,
         rule: str | None = None,
     ) -> None:
-        self.model, self.targets, self.optimizer, self.rule = model, targets, optimizer, rule
+        self.model, self.targets, self.optimizer, self.rule, self.l1 = model, targets, optimizer, rule, l1
         self.groups = model.parameter_groups()
         with recording() as seen:
             outputs = [model(x) for x in inputs]
@@ -90,7 +91,9 @@ class CompiledBatch:
         """Replay the full batch at the current weights and step (``batch`` is every sample)."""
         self.model.zero_grad()
         self.optimizer.zero_grad()
-        loss = self.tape.replay()
+        # The L1 term, as in nn.train_batch: reported with the loss, minimised by the proximal step.
+        penalty = l1_penalty((p.data for p in self.model.parameters()), self.l1) if self.l1 else 0.0
+        loss = self.tape.replay() + penalty
         flat = self.tape.watched()
         outputs: list[FloatOutput] = []
         position = 0
@@ -99,6 +102,8 @@ class CompiledBatch:
             outputs.append(flat[position] if width is None else flat[position : position + size])
             position += size
         lr = self.optimizer.step()
+        if self.l1:
+            shrink_toward_zero(self.optimizer.params, lr * self.l1)
         return Update(loss, count_correct(self.rule, outputs, self.targets), lr, grad_sizes(self.groups))
 
 
@@ -109,6 +114,7 @@ def _array_training(
     loss: Loss,
     optimizer: Optimizer,
     l2: float,
+    l1: float,
     rule: str | None,
 ) -> Updates:
     """The array training, or _CannotCompile saying why not."""
@@ -128,7 +134,7 @@ def _array_training(
         replay = SampleReplay(model, form, X[0])
         columns = replay.columns(X, y)
         replay.check_against_eager(X, y, columns, loss)
-        return ArrayTraining(replay, columns, y, optimizer, l2=l2, rule=rule, groups=model.parameter_groups())
+        return ArrayTraining(replay, columns, y, optimizer, l2=l2, l1=l1, rule=rule, groups=model.parameter_groups())
     except CannotReplay as reason:
         raise _CannotCompile(str(reason), branches=reason.branches) from None
 
@@ -143,14 +149,15 @@ def compile_training(
     l2: float,
     rule: str | None,
     full_batch: bool,
+    l1: float = 0.0,
 ) -> Updates | None:
     """The replay ``fit(compiled=True)`` trains with, or None to train eagerly (with a ReplayFallback warning)."""
     try:
-        return _array_training(model, X, y, loss, optimizer, l2, rule)
+        return _array_training(model, X, y, loss, optimizer, l2, l1, rule)
     except _CannotCompile as reason:
         if full_batch and not reason.branches:
             try:
-                batch = CompiledBatch(model, X, y, loss, optimizer, l2=l2, rule=rule)
+                batch = CompiledBatch(model, X, y, loss, optimizer, l2=l2, l1=l1, rule=rule)
             except _CannotCompile as tape_reason:
                 _warn(f"{reason}; and {tape_reason}; training eagerly instead")
                 return None

@@ -1,5 +1,6 @@
 """Loss functions on Values: ``sse``, ``mse``, ``hinge``, ``binary_cross_entropy``,
-``cross_entropy``, and the ``l2`` penalty.
+``cross_entropy``, the ``l2`` penalty, and the L1 penalty with its proximal step
+(``l1_penalty``, ``soft_threshold``).
 
 Each loss takes the model's outputs and the targets for one sample or a batch and returns one
 Value to call ``backward()`` on. A ``Loss`` also tells ``fit`` how it reduces a batch (summed
@@ -145,6 +146,33 @@ def l2(parameters: Iterable[Value], alpha: float = 1.0) -> Value:
     # One dot node: d(p . p)/dp collects p from both slots, 2p in all.
     squares = dot(values, values)
     return squares if alpha == 1.0 else squares * float(alpha)
+
+
+def l1_penalty(weights: Iterable[float], alpha: float) -> float:
+    """alpha * sum |w|: the L1 term ``fit(l1=alpha)`` adds to the loss it reports for a batch."""
+    return alpha * math.fsum(abs(w) for w in weights)
+
+
+def soft_threshold(w: float, threshold: float) -> float:
+    """The proximal step of threshold * |w|: sign(w) * max(|w| - threshold, 0), computed as
+    w - clip(w, -threshold, threshold), so a weight within the threshold of 0 becomes exactly 0.0.
+
+    L1 regularisation minimises L(w) + alpha * sum |w_i|. |w| has no gradient at 0, and a plain
+    (sub)gradient step with alpha * sign(w) jumps over 0 and back forever, never landing on it.
+    The proximal gradient step (ISTA) instead takes the step on L alone, v = w - lr * dL/dw, then
+    solves argmin_u threshold * |u| + (u - v)**2 / 2 with threshold = lr * alpha: u moves
+    ``threshold`` toward 0 and stops at 0 when it would cross it (0 is where the subgradient
+    [-1, 1] of |u| can balance the pull of v). ``fit`` and the playground apply it to every
+    parameter the optimiser updates, right after each update, with the lr that update used.
+    """
+    # w - w is exactly 0.0, so the weights inside the threshold are exactly zero, not 1e-17.
+    return w - min(max(w, -threshold), threshold)
+
+
+def shrink_toward_zero(parameters: Iterable[Value], threshold: float) -> None:
+    """``soft_threshold`` every parameter's value in place (the proximal step of L1)."""
+    for param in parameters:
+        param.data = soft_threshold(param.data, threshold)
 
 
 sse = Loss("sse", _sse, reduction="sum", accuracy="auto")

@@ -134,6 +134,7 @@ def fit(
     progress: bool = True,
     callbacks: Iterable[Callback] = (),
     l2: float = 0.0,
+    l1: float = 0.0,
     accuracy: str | None = "auto",
     compiled: bool = False,
 ) -> History:
@@ -145,9 +146,12 @@ def fit(
     otherwise, each taken before its update. ``tol`` stops once |L_new - L_old| < tol.
     ``restarts=n`` trains n times, the first from the current weights and each later run from
     weights drawn again, and keeps the run with the lowest final loss. ``l2`` adds
-    l2 * sum p**2 to every batch's loss. ``accuracy`` is a rule of ``nn.metrics``, None, or
-    'auto' (the loss's rule, or one inferred from the targets). ``seed`` fixes the shuffles and
-    the re-draws.
+    l2 * sum p**2 to every batch's loss. ``l1`` adds l1 * sum |p| to the loss reported and
+    minimises it by the proximal step after every update: each parameter the optimiser updates
+    moves lr * l1 toward 0 and stops at exactly 0 rather than cross it
+    (``nn.losses.soft_threshold``), so L1 makes weights exactly zero. ``accuracy`` is a rule of
+    ``nn.metrics``, None, or 'auto' (the loss's rule, or one inferred from the targets).
+    ``seed`` fixes the shuffles and the re-draws.
 
     ``compiled=True`` records the model once and replays every update with numpy
     (``nn.compiled``): eager's numbers to about 1e-12 relative, many times faster. Meanwhile the
@@ -170,11 +174,12 @@ def fit(
         raise TypeError(f"fit: optimizer must be an nn.optim Optimizer, got {type(optimizer).__name__}")
     loss_fn = resolve_loss(loss)
     l2 = check_positive(l2, "l2", "fit", allow_zero=True)
+    l1 = check_positive(l1, "l1", "fit", allow_zero=True)
     tol = None if tol is None else check_positive(tol, "tol", "fit")
     rule = _accuracy_rule(accuracy, loss_fn, y)
     with collector_relaxed():
         started = time.perf_counter()
-        updates = compile_training(model, X, y, loss_fn, optimizer, l2=l2, rule=rule, full_batch=size == n) if compiled else None
+        updates = compile_training(model, X, y, loss_fn, optimizer, l2=l2, l1=l1, rule=rule, full_batch=size == n) if compiled else None
         setup_seconds = time.perf_counter() - started
         settings = _Settings(
             loss=loss_fn,
@@ -187,7 +192,7 @@ def fit(
             callbacks=list(callbacks),
             l2=l2,
             rule=rule,
-            updates=updates or EagerUpdates(model, X, y, loss_fn, optimizer, l2=l2, rule=rule),
+            updates=updates or EagerUpdates(model, X, y, loss_fn, optimizer, l2=l2, l1=l1, rule=rule),
         )
         history = _best_of_restarts(model, X, y, settings, restarts, seed)
     history.setup_seconds = setup_seconds

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Protocol
 
 from autograd_lite import Value
 
-from .losses import Loss
+from .losses import Loss, l1_penalty, shrink_toward_zero
 from .losses import l2 as l2_penalty
 from .metrics import FloatOutput, is_correct, to_floats
 from .module import Module
@@ -37,19 +37,26 @@ def train_batch(
     loss: Loss,
     optimizer: Optimizer,
     l2: float = 0.0,
+    l1: float = 0.0,
 ) -> BatchResult:
-    """One update: forward every sample, the batch loss (+ l2 * sum p**2), backward, one step."""
+    """One update: forward every sample, the batch loss (+ l2 * sum p**2), backward, one step;
+    with ``l1``, the proximal step of l1 * sum |p| after it (``nn.losses.soft_threshold``)."""
     outputs = [model(x) for x in inputs]
     total: Value = loss(outputs, targets)
     if l2:
         total = total + l2_penalty(model.parameters(), l2)
+    # The L1 term is reported with the loss but left out of the graph: its proximal step, not its
+    # gradient, minimises it.
+    penalty = l1_penalty((p.data for p in model.parameters()), l1) if l1 else 0.0
     # The model's too: a parameter the optimiser does not own (a frozen layer) would otherwise
     # accumulate gradients across batches and distort the gradient-flow statistics.
     model.zero_grad()
     optimizer.zero_grad()
     total.backward()
     lr = optimizer.step()
-    return BatchResult(total.data, [to_floats(out) for out in outputs], lr)
+    if l1:
+        shrink_toward_zero(optimizer.params, lr * l1)
+    return BatchResult(total.data + penalty, [to_floats(out) for out in outputs], lr)
 
 
 class Update(NamedTuple):
@@ -104,9 +111,10 @@ class EagerUpdates:
         *,
         l2: float,
         rule: str | None,
+        l1: float = 0.0,
     ) -> None:
         self.model, self.X, self.y = model, X, y
-        self.loss, self.optimizer, self.l2, self.rule = loss, optimizer, l2, rule
+        self.loss, self.optimizer, self.l2, self.l1, self.rule = loss, optimizer, l2, l1, rule
         self.groups = model.parameter_groups()
 
     def begin(self) -> None:
@@ -119,5 +127,5 @@ class EagerUpdates:
         """``train_batch`` on the samples ``batch``."""
         chosen = range(len(self.X)) if batch is None else batch
         targets = [self.y[i] for i in chosen]
-        result = train_batch(self.model, [self.X[i] for i in chosen], targets, self.loss, self.optimizer, self.l2)
+        result = train_batch(self.model, [self.X[i] for i in chosen], targets, self.loss, self.optimizer, self.l2, self.l1)
         return Update(result.loss, count_correct(self.rule, result.outputs, targets), result.lr, grad_sizes(self.groups))

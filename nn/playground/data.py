@@ -4,13 +4,21 @@ training and test points by the seed, with the part of the plane every picture s
 Classes are kept as -1 and +1 whatever the user's labels were (the first label in sorted order
 is -1), and each loss gets the targets it wants: -1/+1 for hinge, mse and sse, 0/1 for binary
 cross-entropy. A point is classified +1 when the network's output is above 0 under every loss.
+
+Besides ``nn.datasets``' four, the playground has TensorFlow Playground's other sets, drawn to
+the same scale as ours (the plane about [-1, 1] on each axis): ``gaussian``, two round blobs
+(class +1 around (0.5, 0.5), -1 around (-0.5, -0.5), standard deviation 0.15 + noise), and
+two regression sets whose target is a number in [-1, 1]: ``plane``, (x1 + x2) / 2, and
+``multi_gaussian``, six bumps of height +-1 and radius 1/3 in two rows. The regression points
+are uniform over [-1, 1]^2; their noise moves the place where the target is read by a normal
+step of standard deviation ``noise``, as noise moves the classification points.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autograd_lite.text import describe, shorten
@@ -18,21 +26,22 @@ from autograd_lite.text import describe, shorten
 from ..checks import real_number
 from ..datasets import make_circles, make_moons, make_spirals, make_xor
 from ..initializers import Sampler
-from .settings import CUSTOM, MAX_POINTS, WHERE, Settings
+from .settings import CUSTOM, MAX_POINTS, WHERE, PlaygroundSettings
 
 Points = list[list[float]]
 
 
 @dataclass(frozen=True)
 class Data:
-    """Training and test points (rows of two floats) with classes -1/+1, and the plane shown."""
+    """Training and test points (rows of two floats) with classes -1/+1 (or a regression
+    set's numbers), and the plane shown."""
 
     train_X: Points
-    train_y: list[int]
+    train_y: list[float]
     test_X: Points
-    test_y: list[int]
+    test_y: list[float]
     extent: tuple[float, float, float, float]
-    """(x0 min, x0 max, x1 min, x1 max): fixed for the run, so pictures never jump."""
+    """(x1 min, x1 max, x2 min, x2 max): fixed for the run, so pictures never jump."""
     class_names: tuple[str, str]
     """How the user's labels read, for the legend: the class shown as -1, then +1."""
 
@@ -95,8 +104,53 @@ def _class_name(label: object) -> str:
         return describe(label)
 
 
-def generate(settings: Settings) -> tuple[Points, list[int]]:
-    """The built-in data set the settings name, with classes -1/+1."""
+BUMPS = (
+    (-2 / 3, 5 / 12, 1), (0.0, 5 / 12, -1), (2 / 3, 5 / 12, 1),
+    (-2 / 3, -5 / 12, -1), (0.0, -5 / 12, 1), (2 / 3, -5 / 12, -1),
+)  # fmt: skip
+"""multi_gaussian's bumps: (centre x1, centre x2, sign), three in a row above the x1 axis, three below."""
+BUMP_RADIUS = 1 / 3
+
+
+def plane_target(x1: float, x2: float) -> float:
+    """The plane set's target: (x1 + x2) / 2."""
+    return (x1 + x2) / 2
+
+
+def bumps_target(x1: float, x2: float) -> float:
+    """The multi-gaussian set's target: of the six bumps sign * max(0, 1 - distance / radius), the largest in size."""
+    heights = [sign * max(0.0, 1.0 - math.hypot(x1 - cx, x2 - cy) / BUMP_RADIUS) for cx, cy, sign in BUMPS]
+    return max(heights, key=abs)
+
+
+def make_gaussian(n: int, noise: float, seed: int) -> tuple[Points, list[int]]:
+    """Two round blobs: class +1 around (0.5, 0.5) and -1 around (-0.5, -0.5), deviation 0.15 + noise."""
+    sampler = random.Random(seed)
+    spread = 0.15 + noise
+    X: Points = []
+    y: list[int] = []
+    for index in range(n):
+        label = 1 if index % 2 else -1
+        X.append([label * 0.5 + sampler.gauss(0.0, spread), label * 0.5 + sampler.gauss(0.0, spread)])
+        y.append(label)
+    return X, y
+
+
+def make_regression(n: int, noise: float, seed: int, target: Callable[[float, float], float]) -> tuple[Points, list[float]]:
+    """Points uniform over [-1, 1]^2, each with the target read at a place moved by noise."""
+    sampler = random.Random(seed)
+    X: Points = []
+    y: list[float] = []
+    for _ in range(n):
+        x1, x2 = sampler.uniform(-1.0, 1.0), sampler.uniform(-1.0, 1.0)
+        shift = (sampler.gauss(0.0, noise), sampler.gauss(0.0, noise)) if noise else (0.0, 0.0)
+        X.append([x1, x2])
+        y.append(target(x1 + shift[0], x2 + shift[1]))
+    return X, y
+
+
+def generate(settings: PlaygroundSettings) -> tuple[Points, Sequence[float]]:
+    """The built-in data set the settings name, with classes -1/+1 (or a regression set's numbers)."""
     n, noise, seed = settings.n_points, settings.noise, settings.seed
     if settings.dataset == "moons":
         return make_moons(n, noise=noise, seed=seed)
@@ -106,6 +160,12 @@ def generate(settings: Settings) -> tuple[Points, list[int]]:
         return make_xor(n, noise=noise, seed=seed)
     if settings.dataset == "spirals":
         return make_spirals(n, noise=noise, seed=seed)
+    if settings.dataset == "gaussian":
+        return make_gaussian(n, noise, seed)
+    if settings.dataset == "plane":
+        return make_regression(n, noise, seed, plane_target)
+    if settings.dataset == "multi_gaussian":
+        return make_regression(n, noise, seed, bumps_target)
     raise ValueError(f"{WHERE}: dataset {settings.dataset!r} needs your own points: Playground(dataset=(X, y))")
 
 
@@ -120,12 +180,13 @@ def _extent(X: Points) -> tuple[float, float, float, float]:
     return bounds[0], bounds[1], bounds[2], bounds[3]
 
 
-def make_data(settings: Settings, custom: CustomPoints | None) -> Data:
+def make_data(settings: PlaygroundSettings, custom: CustomPoints | None) -> Data:
     """The run's points: generated (or the user's), shuffled by the seed, then split."""
     if settings.dataset == CUSTOM:
         if custom is None:
             raise ValueError(f"{WHERE}: dataset 'custom' needs your own points: Playground(dataset=(X, y))")
-        X, y, names = custom.X, custom.y, custom.class_names
+        X, names = custom.X, custom.class_names
+        y: Sequence[float] = custom.y
     else:
         X, y = generate(settings)
         names = ("-1", "+1")
@@ -144,8 +205,9 @@ def make_data(settings: Settings, custom: CustomPoints | None) -> Data:
     )
 
 
-def targets_for(loss: str, classes: Sequence[int]) -> list[float]:
-    """What ``loss`` wants for classes -1/+1: 0/1 for binary cross-entropy, else the classes."""
+def targets_for(loss: str, classes: Sequence[float]) -> list[float]:
+    """What ``loss`` wants for classes -1/+1: 0/1 for binary cross-entropy, else the classes
+    (and a regression set's numbers as they are)."""
     if loss == "binary_cross_entropy":
         return [1.0 if c > 0 else 0.0 for c in classes]
     return [float(c) for c in classes]

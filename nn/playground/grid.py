@@ -1,5 +1,6 @@
 """What every unit computes over the input plane, with numpy: the playground's network run on
-a whole grid of points at once from a flat list of its weights (a snapshot or the live model).
+a whole grid of points at once (each point's chosen features, then the layers) from a flat list
+of its weights (a snapshot or the live model).
 
 This is the one place the network's forward pass is written again, on arrays, because drawing a
 heat map per unit ten times a second needs thousands of points per picture; the tests check it
@@ -16,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..checks import check_int_in
+from .features import feature_columns
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from .playground import Playground
+    from .state import PlaygroundState
 
 Extent = tuple[float, float, float, float]
 
@@ -80,17 +82,41 @@ def forward(
     return outputs
 
 
+def _as_grids(layer: NDArray[np.float64], resolution: int) -> NDArray[np.float64]:
+    """(points, width) values over the plane as (width, resolution, resolution) pictures."""
+    pictures: NDArray[np.float64] = layer.T.reshape(layer.shape[1], resolution, resolution)
+    return pictures
+
+
+def plane_inputs(features: Sequence[str], extent: Extent, resolution: int) -> NDArray[np.float64]:
+    """The network's inputs at every point of the grid: its chosen features, shape (n*n, features).
+    They stay the same while a run trains, so the views compute them once."""
+    return feature_columns(plane(extent, resolution), features)
+
+
+def feature_grids(features: Sequence[str], extent: Extent, resolution: int) -> NDArray[np.float64]:
+    """Every chosen feature over the plane: an array (features, resolution, resolution)."""
+    return _as_grids(plane_inputs(features, extent, resolution), resolution)
+
+
 def grids(
-    weights: Sequence[float], sizes: Sequence[int], activation: str, extent: Extent, resolution: int
+    weights: Sequence[float], sizes: Sequence[int], activation: str, inputs: NDArray[np.float64], resolution: int
 ) -> list[NDArray[np.float64]]:
-    """Every layer's outputs over the plane: per layer an array (width, resolution, resolution)."""
-    layers = forward(plane(extent, resolution), weights, sizes, activation)
-    return [layer.T.reshape(layer.shape[1], resolution, resolution) for layer in layers]
+    """Every layer's outputs over the plane from its ``plane_inputs``: per layer an array (width, resolution, resolution)."""
+    return [_as_grids(layer, resolution) for layer in forward(inputs, weights, sizes, activation)]
 
 
-def unit_maps(pg: Playground, resolution: int) -> dict[str, NDArray[Any]]:
+def unit_maps(state: PlaygroundState, resolution: int) -> dict[str, NDArray[Any]]:
     """Each unit's output over the playground's plane, by name ``L{layer}.N{unit}`` (the last is the output)."""
     resolution = check_int_in(resolution, "resolution", "Playground.unit_maps", 2, 1000)
-    sizes = (2, *pg.settings.hidden, 1)
-    layers = grids(pg.latest.weights, sizes, pg.settings.activation, pg.data.extent, resolution)
+    s = state.settings
+    inputs = plane_inputs(s.features, state.data.extent, resolution)
+    layers = grids(state.latest.weights, s.sizes, s.activation, inputs, resolution)
     return {f"L{i}.N{j}": layer[j] for i, layer in enumerate(layers) for j in range(layer.shape[0])}
+
+
+def feature_maps(state: PlaygroundState, resolution: int) -> dict[str, NDArray[Any]]:
+    """Each chosen feature over the playground's plane, by its name (``"x1"``, ``"sin(x2)"``)."""
+    resolution = check_int_in(resolution, "resolution", "Playground.feature_maps", 2, 1000)
+    maps = feature_grids(state.settings.features, state.data.extent, resolution)
+    return dict(zip(state.settings.features, maps, strict=True))

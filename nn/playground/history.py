@@ -1,6 +1,7 @@
 """What a playground run has done: ``RunHistory`` keeps, for every epoch, the mean train and
-test loss, the accuracies, the learning rate and the update count, plus a bounded set of
-snapshots of the weights and gradients from which the saved page redraws any recorded epoch.
+test loss, the accuracies (None for a regression set), the learning rate and the update count,
+plus a bounded set of snapshots of the weights and gradients from which the saved page redraws
+any recorded epoch.
 
 Epoch 0 is the state after a reset, before any update. Snapshots are thinned as the run grows:
 above ``max_snapshots`` every other one is dropped and from then on only every second epoch is
@@ -28,10 +29,11 @@ class RunHistory:
     """Per-epoch numbers of one run (index i is epoch i), and snapshots for replaying it."""
 
     train_loss: list[float] = field(default_factory=list)
-    """The mean loss per training point (without the L2 term) after each epoch."""
+    """The mean loss per training point (without the L1 and L2 terms) after each epoch."""
     test_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
+    train_accuracy: list[float | None] = field(default_factory=list)
+    """The share of training points classified right (None for a regression set)."""
+    test_accuracy: list[float | None] = field(default_factory=list)
     lr: list[float | None] = field(default_factory=list)
     """The learning rate of the epoch's last update (None for epoch 0)."""
     updates: list[int] = field(default_factory=list)
@@ -49,7 +51,7 @@ class RunHistory:
     def record(
         self,
         losses: tuple[float, float],
-        accuracies: tuple[float, float],
+        accuracies: tuple[float | None, float | None],
         lr: float | None,
         updates: int,
         snapshot: Snapshot,
@@ -66,3 +68,12 @@ class RunHistory:
         if len(self.snapshots) > self.max_snapshots:
             self.snapshot_every *= 2
             self.snapshots = [s for s in self.snapshots if s.epoch % self.snapshot_every == 0]
+
+    def replace_last(
+        self, losses: tuple[float, float], accuracies: tuple[float | None, float | None], snapshot: Snapshot
+    ) -> None:
+        """Give the last epoch other numbers and weights (a weight typed in by hand changes the state shown)."""
+        self.train_loss[-1], self.test_loss[-1] = losses
+        self.train_accuracy[-1], self.test_accuracy[-1] = accuracies
+        if self.snapshots and self.snapshots[-1].epoch == snapshot.epoch:
+            self.snapshots[-1] = snapshot

@@ -45,8 +45,9 @@ class NetworkLayout:
         return x + self.unit / 2, y
 
 
-def network_layout(sizes: Sequence[int], *, top: float = MARGIN) -> NetworkLayout:
-    """The layout for layer sizes such as (2, 8, 8, 1); ``top`` leaves room above for captions."""
+def network_layout(sizes: Sequence[int], *, top: float = MARGIN, left: float = 0.0) -> NetworkLayout:
+    """The layout for layer sizes such as (2, 8, 8, 1); ``top`` leaves room above for captions,
+    ``left`` room on the left for the inputs' names."""
     tallest = max(sizes)
     unit = max(MIN_UNIT, min(MAX_UNIT, MAX_HEIGHT / (tallest * 1.3)))
     pitch = unit * 1.3
@@ -54,8 +55,8 @@ def network_layout(sizes: Sequence[int], *, top: float = MARGIN) -> NetworkLayou
     column_height = max(tallest, 4) * pitch
     centres = []
     for layer, count in enumerate(sizes):
-        x = MARGIN + unit / 2 + 14.0 + layer * COLUMN
+        x = left + MARGIN + unit / 2 + 14.0 + layer * COLUMN
         first = top + (column_height - count * pitch) / 2 + pitch / 2
         centres.append(tuple((x, first + i * pitch) for i in range(count)))
-    width = 2 * MARGIN + unit + 28.0 + (len(sizes) - 1) * COLUMN
+    width = left + 2 * MARGIN + unit + 28.0 + (len(sizes) - 1) * COLUMN
     return NetworkLayout(tuple(sizes), unit, width, top + column_height + MARGIN, tuple(centres))

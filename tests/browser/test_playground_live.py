@@ -90,7 +90,7 @@ def test_step_and_play_change_the_loss_and_the_boundary_in_a_real_browser(browse
         browser.get(url)
         status, boundary = wait_for(lambda: all(shown(browser)) and shown(browser), 120, "the playground did not appear", tmp_path)
         assert epoch_of(status) == 0 and boundary.startswith("data:image/png;base64,")
-        assert browser.execute_script("return document.querySelectorAll('.pg-network image').length") == 6 + 6 + 1
+        assert browser.execute_script("return document.querySelectorAll('.pg-network image').length") == 2 + 6 + 6 + 1
 
         browser.find_element(By.CSS_SELECTOR, "button.pg-step").click()
         stepped, stepped_boundary = wait_for(

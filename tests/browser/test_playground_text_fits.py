@@ -16,6 +16,8 @@ from nn import Playground
 
 pytest.importorskip("numpy")
 
+from nn.playground.views import Renderer  # after the skip: it needs numpy
+
 # For every <svg> on the page: each text whose box leaves the viewBox, with by how much, and each
 # pair of texts whose boxes overlap.
 OUTSIDE = """
@@ -60,6 +62,13 @@ def long_labels() -> list[Playground]:
         Playground(([[1e4 * x, 1e4 * y] for x, y in wide_points], [k % 2 for k in range(40)]), hidden=[8, 8, 8], lr=10.0,
                    loss="mse", seed=3),
     ]
+    every = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+    runs += [
+        # Every feature's name beside its input, a regression's colour scale, L1's count of zeros.
+        Playground("multi_gaussian", n_points=60, features=every, hidden=[8, 8, 8], l1=0.05, seed=0),
+        Playground("plane", n_points=30, features=["x1", "sin(x2)"], hidden=[], show_test_data=False, seed=1),
+        Playground("gaussian", n_points=30, hidden=[1], l1=0.5, lr=1.0, discretize=True, seed=2),
+    ]
     for pg in runs:
         pg.step(3)
     return runs
@@ -70,6 +79,9 @@ def test_every_text_of_the_live_views_lies_inside_its_picture(browser: Any, tmp_
     pictures = []
     for pg in long_labels():
         pictures += [pg.boundary_svg(), pg.network_svg(), pg.loss_svg()]
+        # The plane showing a hovered unit, with its caption.
+        renderer = Renderer(pg.settings, pg.data)
+        pictures.append(renderer.boundary_background(pg.latest, renderer.labels[-1]))
     page = tmp_path / "views.html"
     page.write_text("<!doctype html><meta charset='utf-8'><body>" + "".join(pictures) + "</body>", encoding="utf-8")
     assert texts_outside(browser, page) == []

@@ -200,7 +200,7 @@ def test_your_own_points_with_any_two_labels() -> None:
 
 
 BAD_CONTROLS: list[tuple[dict[str, Any], type[Exception], str]] = [
-    ({"dataset": "moon"}, ValueError, "Playground: dataset must be one of 'moons', 'circles', 'xor', 'spirals', 'custom', got 'moon'"),
+    ({"dataset": "moon"}, ValueError, "Playground: dataset must be one of 'moons', 'circles', 'xor', 'spirals', 'gaussian', 'plane', 'multi_gaussian', 'custom', got 'moon'"),
     ({"dataset": 3}, TypeError, "Playground: dataset must be one of .* or your points as \\(X, y\\), got int"),
     ({"n_points": 3}, ValueError, "Playground: n_points must be from 4 to 2000, got 3"),
     ({"noise": -0.1}, ValueError, "Playground: noise must be a number in \\[0.0, 1.0\\], got -0.1"),
@@ -215,6 +215,17 @@ BAD_CONTROLS: list[tuple[dict[str, Any], type[Exception], str]] = [
     ({"lr": -1}, ValueError, "Playground: lr must be a finite number > 0, got -1"),
     ({"lr": 100.0}, ValueError, "Playground: lr must be at most 10.0, got 100.0"),
     ({"lr": "fast"}, ValueError, "Playground: lr must be a finite number > 0, got 'fast'"),
+    ({"lr": float("nan")}, ValueError, "Playground: lr must be a finite number > 0, got nan"),
+    ({"features": ["x1", "x3"]}, ValueError, "Playground: features must be chosen from 'x1', 'x2', 'x1\\^2', 'x2\\^2', 'x1\\*x2', 'sin\\(x1\\)', 'sin\\(x2\\)', got 'x3'"),
+    ({"features": "x1, cos(x1)"}, ValueError, "Playground: features must be chosen from .*, got 'cos\\(x1\\)'"),
+    ({"features": []}, ValueError, "Playground: features must name at least one input, got none"),
+    ({"features": ["x1", "x1"]}, ValueError, "Playground: features names a feature twice: \\['x1', 'x1'\\]"),
+    ({"features": 3}, TypeError, "Playground: features must be a list of feature names, got int"),
+    ({"l1": -0.01}, ValueError, "Playground: l1 must be a finite number >= 0, got -0.01"),
+    ({"l1": float("nan")}, ValueError, "Playground: l1 must be a finite number >= 0, got nan"),
+    ({"dataset": "plane", "loss": "hinge"}, ValueError, "Playground: loss 'hinge' is for two classes; the regression data set 'plane' takes 'mse' or 'sse'"),
+    ({"show_test_data": 1}, TypeError, "Playground: show_test_data must be True or False, got int 1"),
+    ({"discretize": "yes"}, TypeError, "Playground: discretize must be True or False, got str 'yes'"),
     ({"schedule": "cosine"}, ValueError, "Playground: schedule must be one of 'constant', .*, got 'cosine'"),
     ({"batch_size": 0}, ValueError, "Playground: batch_size must be a positive int, got 0"),
     ({"batch_size": "big"}, ValueError, "Playground: batch_size must be a positive int, 'online', 'full' or None, got 'big'"),

@@ -19,7 +19,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from nn import Playground
-from nn.playground.settings import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, SCHEDULES
+from nn.playground.features import FEATURES
+from nn.playground.settings import ACTIVATIONS, CLASSIFICATION_SETS, LOSSES, OPTIMIZERS, SCHEDULES
 
 MESSAGE_LIMIT = 300
 
@@ -51,6 +52,8 @@ hostile = st.one_of(
     hostile_text,
     numpy_scalars,
     st.sampled_from([None, b"\x04", b"?" * 10_000, [10**5000], [2, 10**5000], [1, 2], Fraction(10**5000, 3), 1j]),
+    # Lists of feature names: a valid one, a repeated one, an unknown one, one with a number in it.
+    st.sampled_from([["x1", "sin(x2)"], ("x1^2",), ["x1", "x1"], ["x3"], ["x1", 2], []]),
 )
 
 
@@ -85,27 +88,37 @@ def int_in(low: int, high: int) -> Callable[[object], bool]:
     return lambda value: an_int(value) and low <= value <= high  # type: ignore[operator]
 
 
+def valid_features(value: object) -> bool:
+    # The hostile text above never names a feature, so only lists can be valid.
+    names = value if isinstance(value, (list, tuple)) else []
+    return bool(names) and all(isinstance(n, str) and n in FEATURES for n in names) and len(set(names)) == len(names)
+
+
 def valid_hidden(value: object) -> bool:
     # The hostile text above is never a list of widths, so only ints and lists can be valid.
     widths = [value] if an_int(value) else value
     return isinstance(widths, (list, tuple)) and len(widths) <= 6 and all(int_in(1, 16)(width) for width in widths)
 
 
-# What each setting takes, from the documentation (Settings and the README's Playground section).
+# What each setting takes, from the documentation (PlaygroundSettings and the site's playground page).
 VALID: dict[str, Callable[[object], bool]] = {
-    "dataset": one_of(DATASETS),
+    "dataset": one_of(CLASSIFICATION_SETS),  # the run's loss, hinge, is for classes
     "n_points": int_in(4, 2000),
     "noise": real_in(0.0, 1.0),
     "test_fraction": real_in(0.1, 0.9),
+    "features": valid_features,
     "hidden": valid_hidden,
     "activation": one_of(ACTIVATIONS),
-    "loss": one_of(LOSSES),
+    "loss": lambda value: value is None or one_of(LOSSES)(value),  # None: the data set's own
     "lr": real_in(0.0, 10.0, low_open=True),
     "schedule": one_of(SCHEDULES),
     "batch_size": lambda value: value is None or value in ("online", "full") or int_in(1, 2000)(value),
+    "l1": real_in(0.0, math.inf),
     "l2": real_in(0.0, math.inf),
     "optimizer": one_of(OPTIMIZERS),
     "seed": int_in(-(2**53), 2**53),
+    "show_test_data": lambda value: isinstance(value, bool),
+    "discretize": lambda value: isinstance(value, bool),
 }
 
 SMALL: dict[str, Any] = {"dataset": "xor", "n_points": 8, "hidden": [2], "seed": 0}
@@ -123,7 +136,7 @@ def assert_reads_back(pg: Playground, name: str, value: object) -> None:
     kept = getattr(pg.settings, name)
     if name in ("n_points", "seed") or (name == "batch_size" and an_int(value)):
         assert type(kept) is int and kept == value
-    elif name in ("noise", "test_fraction", "lr", "l2"):
+    elif name in ("noise", "test_fraction", "lr", "l1", "l2"):
         assert type(kept) is float and kept == float(value)  # type: ignore[arg-type]
 
 

@@ -135,10 +135,10 @@ def test_the_network_draws_each_weight_by_sign_and_size_and_its_gradient(trained
         assert port.get("fill") == scale.fill(g)
         title = port.find(f"{SVG}title")
         assert title is not None and "gradient" in (title.text or "")
-    # A heat map per unit (hidden and output), and each unit's formula on hover.
-    unit_images = [img for img in root.iter(f"{SVG}image")]
-    assert len(unit_images) == 4 + 3 + 1
-    assert "L0.N0 = tanh(" in svg and "L2.N0 = (" in svg
+    # A heat map per input feature and per unit (hidden and output), and each unit's formula on hover.
+    images = [img for img in root.iter(f"{SVG}image")]
+    assert len(images) == 2 + 4 + 3 + 1
+    assert "L0.N0 = tanh(" in svg and "L2.N0 = (" in svg and "·x1 + " in svg
 
 
 def test_the_loss_curves_have_a_point_per_epoch_and_the_status_says_where_the_run_is(trained: Playground) -> None:
@@ -147,7 +147,7 @@ def test_the_loss_curves_have_a_point_per_epoch_and_the_status_says_where_the_ru
     root = parse(trained.loss_svg())
     train, test = root.findall(f"{SVG}polyline")[:2]
     assert len(train.get("points", "").split()) == len(test.get("points", "").split()) == trained.epoch + 1
-    text = status_text(trained)
+    text = status_text(trained.state)
     assert text.startswith(f"epoch {trained.epoch} · {trained.history.updates[-1]} updates · lr 0.2")
 
 
@@ -186,7 +186,7 @@ def test_a_points_graph_shows_its_loss_and_leaves_the_training_gradients_alone(t
     from nn.playground.sample import sample_loss
 
     before = [p.grad for p in trained.model.parameters()]
-    loss, copy = sample_loss(trained, 3)
+    loss, copy = sample_loss(trained.state, 3)
     with no_grad():
         score = trained.model(trained.data.train_X[3])
         expected = LOSSES["hinge"](score, float(trained.data.train_y[3])).data  # type: ignore[arg-type]
@@ -223,7 +223,7 @@ def test_the_page_is_one_file_that_needs_nothing_from_the_network(trained: Playg
 def test_a_long_run_is_thinned_to_the_frame_limit_and_the_page_says_so(tmp_path: Path) -> None:
     pg = Playground("xor", n_points=20, hidden=[3], batch_size="full", lr=0.3, seed=1)
     pg.step(300)
-    page = page_html(pg, max_frames=12)
+    page = page_html(pg.state, max_frames=12)
     assert frames_on(page) == 12
     assert "The run trained 300 epochs; this page shows 12 of them, evenly spread" in page
     epochs = [int(e) for e in re.findall(r'"epoch": (\d+)', page)]
@@ -234,7 +234,7 @@ def test_a_page_over_the_byte_limit_keeps_fewer_frames_and_stays_under_it(tmp_pa
     pg = Playground("spirals", n_points=40, hidden=[6], seed=1)
     pg.step(40)
     limit = 300_000
-    page = page_html(pg, max_frames=41, max_bytes=limit)
+    page = page_html(pg.state, max_frames=41, max_bytes=limit)
     assert 2 <= frames_on(page) < 41
     assert len(page.encode("utf-8")) <= limit
     assert f"to stay under 41 frames and {limit / 1e6:.3g} MB" in page
@@ -263,7 +263,7 @@ def test_the_page_is_written_atomically_and_bad_arguments_leave_the_old_file(tra
 
 
 def test_frame_texts_are_the_historys_numbers(trained: Playground) -> None:
-    page = page_html(trained)
+    page = page_html(trained.state)
     run = trained.history
     expected = f"train loss {run.train_loss[5]:.4g} ({run.train_accuracy[5]:.0%} right)"
     assert expected in page

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import shutil
 import time
+from typing import Any
 
 import pytest
 
 from nn import Playground
+from nn.playground.widgets import PlaygroundWidget
 
 pytest.importorskip("ipywidgets")
 pytest.importorskip("numpy")
@@ -44,18 +46,40 @@ def test_reset_goes_back_to_the_seeds_weights() -> None:
     assert "epoch 0 · 0 updates" in widget.status.value
 
 
-def test_controls_change_the_run_and_bad_text_is_explained_not_raised() -> None:
+def buttons(widget: PlaygroundWidget, css_class: str) -> list[Any]:
+    """The buttons over the network with this CSS class (as the browser finds them)."""
+    found: list[Any] = []
+    stack = [widget.network_buttons.box]
+    while stack:
+        item = stack.pop()
+        stack.extend(getattr(item, "children", ()))
+        if css_class in getattr(item, "_dom_classes", ()):
+            found.append(item)
+    return found
+
+
+def test_controls_change_the_run_and_bad_settings_are_explained_not_raised() -> None:
     pg = make()
     widget = pg.widget()
     widget.step_button.click()
     widget.controls["lr"].value = 0.3
     assert pg.settings.lr == 0.3 and pg.epoch == 1
-    widget.controls["hidden"].value = "4, x"
-    assert "hidden must be layer widths such as" in widget.message.value
-    assert pg.settings.hidden == (4,)
-    widget.controls["hidden"].value = "3, 2"
-    assert pg.settings.hidden == (3, 2) and pg.epoch == 0 and widget.message.value == ""
-    assert widget.network.value.count("<image") == 3 + 2 + 1
+    # Turning off the last feature is refused; the toggle goes back on and the message says why.
+    widget.controls.features["x1"].value = False
+    assert pg.settings.features == ("x2",) and pg.epoch == 0
+    widget.controls.features["x2"].value = False
+    assert "features must name at least one input" in widget.message.value
+    assert pg.settings.features == ("x2",) and widget.controls.features["x2"].value is True
+    widget.controls.features["x1"].value = True
+    assert pg.settings.features == ("x1", "x2") and widget.message.value == ""
+    (more_layers,) = buttons(widget, "pg-layer-plus")
+    more_layers.click()
+    assert pg.settings.hidden == (4, 4) and pg.epoch == 0
+    for _ in range(2):
+        (fewer_units,) = buttons(widget, "pg-units-minus-1")  # drawn again for every new network
+        fewer_units.click()
+    assert pg.settings.hidden == (4, 2)
+    assert widget.network.value.count("<image") == 2 + 4 + 2 + 1
     widget.controls["batch_mode"].value = "full batch"
     assert pg.settings.batch_size is None and widget.controls["batch_size"].disabled
     widget.controls["batch_mode"].value = "mini-batch"
@@ -115,6 +139,7 @@ def test_code_in_a_cell_moves_the_live_view_and_its_controls() -> None:
     pg.configure(lr=0.25, batch_size="full", l2=0.002, hidden=[2, 2])
     c = widget.controls
     assert c["lr"].value == 0.25 and c["batch_mode"].value == "full batch" and c["batch_size"].disabled
-    assert c["l2"].value == 0.002 and c["hidden"].value == "2, 2"
-    assert "epoch 0 · " in widget.status.value and widget.network.value.count("<image") == 2 + 2 + 1
+    assert c["l2"].value == 0.002 and c.text.value == pg.settings_text()
+    assert len(buttons(widget, "pg-units-plus-1")) == 1 and not buttons(widget, "pg-units-plus-2")
+    assert "epoch 0 · " in widget.status.value and widget.network.value.count("<image") == 2 + 2 + 2 + 1
     assert widget.message.value == ""
