@@ -13,7 +13,7 @@ import time
 import timeit
 from collections.abc import Callable
 
-from autograd_lite import Value, engine, ops
+from autograd_lite import Value, count_uses, engine, ops
 from autograd_lite.engine import PASS_LOCK, chain_rule_pass
 from autograd_lite.mode import OPEN, current
 from autograd_lite.value import _new, check_new_node, make_node, number
@@ -72,15 +72,7 @@ def _operator_variant(
 
 def _backward_with_dict(root: Value) -> dict[Value, float]:
     """The chain rule with the running gradients in a dictionary rather than on the nodes."""
-    uses: dict[Value, int] = {}
-    stack = [root]
-    while stack:
-        for operand in stack.pop().operands:
-            if isinstance(operand, Value):
-                seen = uses.get(operand)
-                uses[operand] = 1 if seen is None else seen + 1
-                if seen is None:
-                    stack.append(operand)
+    uses = count_uses(root)
     grads = {root: 1.0}
     ready = [root]
     while ready:

@@ -46,7 +46,8 @@ class Loss:
         return f"Loss({self.name!r}, reduction={self.reduction!r})"
 
 
-def _target(value: object, where: str, index: int) -> float:
+def target_number(value: object, where: str, index: int) -> float:
+    """Target ``index`` of a loss as a float, or an error naming ``where`` and the target."""
     try:
         number = to_float(value, where)
     except (TypeError, OverflowError):
@@ -63,7 +64,7 @@ def _pairs(outputs: Outputs, targets: Targets, where: str) -> list[tuple[Value, 
     while stack:
         out, target = stack.pop()
         if isinstance(out, Value):
-            pairs.append((out, _target(target, where, len(pairs))))
+            pairs.append((out, target_number(target, where, len(pairs))))
         elif isinstance(out, Sequence) and not isinstance(out, str):
             if isinstance(target, str) or not isinstance(target, Sequence):
                 raise ValueError(f"{where}: {len(out)} outputs but the target is {describe(target)}")

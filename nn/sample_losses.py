@@ -15,16 +15,14 @@ every copy against its loss, value and gradients, on random outputs and targets.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd_lite import Value, dot, logsumexp, value_sum
-from autograd_lite.real_numbers import to_float
 from autograd_lite.text import describe
 
 from .checks import real_number
-from .losses import Loss, binary_cross_entropy, cross_entropy, hinge, mse, sse
+from .losses import Loss, binary_cross_entropy, cross_entropy, hinge, mse, sse, target_number
 
 TargetRule = Callable[[Any, "int | None", int], list[float]]
 """(one sample's target, the model's number of outputs (None for one Value, not a list), the
@@ -49,26 +47,15 @@ class SampleLoss(NamedTuple):
         return 1.0 if terms == 0 else 1.0 / (samples * terms)
 
 
-def _number(value: object, where: str, index: int) -> float:
-    """One target number, refused as ``nn.losses`` refuses it."""
-    try:
-        number = to_float(value, where)
-    except (TypeError, OverflowError):
-        raise TypeError(f"{where}: target {index} must be a number, got {type(value).__name__} {describe(value)}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{where}: target {index} must be finite, got {number!r}")
-    return number
-
-
 def _elementwise_targets(where: str, check: Callable[[float, int], None] | None = None) -> TargetRule:
     """One number per output: a number for a single output, a list as long as the outputs else."""
 
     def targets(target: Any, width: int | None, index: int) -> list[float]:
         listed = isinstance(target, Sequence) and not isinstance(target, str)
         if width is None:
-            numbers = [_number(target, where, index)]
+            numbers = [target_number(target, where, index)]
         elif listed and len(target) == width:
-            numbers = [_number(t, where, index) for t in target]
+            numbers = [target_number(t, where, index) for t in target]
         else:
             raise ValueError(f"{where}: sample {index} has {width} outputs but the target is {describe(target)}")
         if check is not None:
