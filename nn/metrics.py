@@ -17,6 +17,7 @@ from typing import Any
 from autograd_lite import Value, no_grad
 from autograd_lite.text import describe
 
+from .checks import real_number
 from .module import Module, Output
 
 FloatOutput = float | list[float]
@@ -56,8 +57,11 @@ def _positive_class(rule: str, output: float) -> bool:
     return output > 0.0
 
 
-def _target_class(rule: str, target: float) -> bool:
-    return target > 0.0 if rule == "sign" else target > 0.5
+def _target_class(rule: str, target: object) -> bool:
+    number = real_number(target)
+    if number is None:
+        raise TypeError(f"accuracy: a target must be a number, got {type(target).__name__} {describe(target)}")
+    return number > 0.0 if rule == "sign" else number > 0.5
 
 
 def is_correct(rule: str, output: FloatOutput, target: Any) -> bool:
@@ -68,10 +72,10 @@ def is_correct(rule: str, output: FloatOutput, target: Any) -> bool:
         best = max(range(len(output)), key=output.__getitem__)
         return best == int(target)
     if isinstance(output, list):
-        if not isinstance(target, Sequence) or len(target) != len(output):
+        if isinstance(target, str) or not isinstance(target, Sequence) or len(target) != len(output):
             raise ValueError(f"accuracy: {len(output)} outputs but the target is {describe(target)}")
         return all(_positive_class(rule, o) == _target_class(rule, t) for o, t in zip(output, target, strict=True))
-    return _positive_class(rule, output) == _target_class(rule, float(target))
+    return _positive_class(rule, output) == _target_class(rule, target)
 
 
 def expected_classes(rule: str, targets: Sequence[Any], width: int | None) -> list[Any]:
@@ -84,8 +88,8 @@ def expected_classes(rule: str, targets: Sequence[Any], width: int | None) -> li
     expected = []
     for target in targets:
         if width is None:
-            expected.append([_target_class(rule, float(target))])
-        elif not isinstance(target, Sequence) or len(target) != width:
+            expected.append([_target_class(rule, target)])
+        elif isinstance(target, str) or not isinstance(target, Sequence) or len(target) != width:
             raise ValueError(f"accuracy: {width} outputs but the target is {describe(target)}")
         else:
             expected.append([_target_class(rule, t) for t in target])
