@@ -61,6 +61,7 @@ from .walk import Prepared
 
 FONT = "Helvetica"
 CAPTION_WIDTH = 100
+"""A frame's caption wraps at this many characters."""
 CAPTION_BOX = "cluster_step"
 CLUSTER_LOOKS: dict[ClusterLook, str] = {
     "layer": 'style="rounded"; color="#888888";',
@@ -117,6 +118,7 @@ class _Writer:
     labelled_edges: int = 0
 
     def text(self) -> GraphvizText:
+        """The whole picture: graph attributes and legend, boxes and clusters, then the edges."""
         scene = self.scene
         lines = [
             "digraph autograd {",
@@ -212,6 +214,7 @@ class _Writer:
     # ---- boxes and clusters --------------------------------------------------------------
 
     def member_lines(self, member: Box | Cluster, indent: str) -> list[str]:
+        """The statement of a box, or the lines of a cluster."""
         if isinstance(member, Cluster):
             return self.cluster_lines(member, indent)
         return [indent + self.box_statement(member)]
@@ -233,6 +236,7 @@ class _Writer:
         return lines
 
     def box_statement(self, box: Box | MoreBox) -> str:
+        """The node statement of any kind of box."""
         if isinstance(box, ValueBox):
             return self.statement(box.name, self.value_attributes(box))
         if isinstance(box, OpBox):
@@ -243,6 +247,7 @@ class _Writer:
         return self.statement(box.name, ['shape=box, style="dashed,filled", fillcolor="#fff7bc"', f"label={label}"])
 
     def value_attributes(self, box: ValueBox) -> list[str]:
+        """A Value's box: label, data and gradient, its fill and border, and the hover text."""
         options = self.scene.options
         node = box.node
         label = value_label(
@@ -283,6 +288,7 @@ class _Writer:
         return [f'fillcolor="{fill}"', f'fontcolor="{text_colour(fill)}"']
 
     def op_attributes(self, box: OpBox) -> list[str]:
+        """A small ellipse with the op's symbol."""
         # An op whose operands were left out is dashed, so a cut is visible even without edges.
         style = "filled,dashed" if box.missing else "filled"
         attributes = [f'shape=ellipse, style="{style}", fillcolor="{OP_FILL}", fontsize=10, margin="0.04,0.02"']
@@ -294,6 +300,7 @@ class _Writer:
         return attributes
 
     def neuron_attributes(self, box: NeuronBox) -> list[str]:
+        """A collapsed neuron: its title, gradient norm and output, and the hover text."""
         options = self.scene.options
         neuron = box.neuron
         label = neuron_label(
@@ -318,6 +325,7 @@ class _Writer:
     # ---- edges ---------------------------------------------------------------------------
 
     def edge_line(self, edge: Edge) -> str:
+        """The statement of any kind of edge."""
         if isinstance(edge, OperandEdge):
             label = self.operand_label(edge.label)
             return self.edge(edge.tail, edge.head, label, edge.highlighted, SKIP_LOOK if edge.skip else "")
@@ -352,6 +360,7 @@ class _Writer:
         return "<BR/>".join(parts)
 
     def bundle_attributes(self, edge: BundleEdge) -> list[str]:
+        """A thick grey edge with the count, ending at the boxes of the groups it joins."""
         label = f'<FONT POINT-SIZE="9">{edge.connections:,} connections</FONT>'
         attributes = [f"label=<{label}>", f'color="{BUNDLE}"', "penwidth=2.5"]
         for end, box in (("ltail", edge.tail_box), ("lhead", edge.head_box)):

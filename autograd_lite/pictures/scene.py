@@ -5,7 +5,8 @@ box that counts what was left out), clusters that keep boxes together (a layer, 
 neurons of one depth), edges of a few kinds, the legend and a frame's caption. ``compose``
 decides a scene and ``graphviz_text`` writes it; the numbers and notes here are still plain
 values and text, with nothing escaped. Boxes are named as the picture names them: ``n0`` is the
-root (names follow the drawing order), ``n0op`` its op, ``neuron3`` a collapsed neuron.
+root, ``n0op`` its op, ``neuron3`` a collapsed neuron. Names follow the drawing order (breadth
+first from the root), never ``id()``, so the same graph always gives the same text.
 """
 
 from __future__ import annotations
