@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .dot import build_dot
+from .graphviz_text import GraphvizText, picture_text
 from .legibility import legible, measure
-from .plan import DotGraph, Plan, asked_plan
+from .plan import Plan, asked_plan
 from .runner import graphviz_available, run_graphviz
 from .walk import Prepared
 
 
-def _render(drawn: DotGraph) -> bytes:
+def _render(drawn: GraphvizText) -> bytes:
     return run_graphviz(drawn.source, "svg", where="draw_graph", advice=advice(drawn.labelled_edges))
 
 
@@ -47,11 +47,11 @@ def _candidates(prepared: Prepared, asked: Plan, width: int) -> list[Plan]:
     return plans
 
 
-def fitted(prepared: Prepared) -> tuple[DotGraph, bytes | None]:
+def fitted(prepared: Prepared) -> tuple[GraphvizText, bytes | None]:
     """The drawing to show and, when Graphviz measured it, its SVG (so it is not rendered twice)."""
     options = prepared.options
     plan = asked_plan(options)
-    drawn = build_dot(prepared, plan=plan)
+    drawn = picture_text(prepared, plan=plan)
     width = options.fit_width
     if width is None or not graphviz_available():
         return drawn, None
@@ -60,7 +60,7 @@ def fitted(prepared: Prepared) -> tuple[DotGraph, bytes | None]:
         return drawn, svg
     tried = [(plan, drawn, measure(svg).width_px)]
     for candidate in _candidates(prepared, plan, width):
-        attempt = build_dot(prepared, plan=candidate)
+        attempt = picture_text(prepared, plan=candidate)
         attempt_svg = _render(attempt)
         if legible(attempt_svg, width):
             return attempt, attempt_svg
@@ -69,17 +69,17 @@ def fitted(prepared: Prepared) -> tuple[DotGraph, bytes | None]:
     folded = max(t[0].collapse for t in tried)
     plan, drawn, _ = min((t for t in tried if t[0].collapse == folded), key=lambda t: t[2])
     # Keep as many units nearest the root as still fit: fewer units never make a picture wider.
-    best: tuple[DotGraph, bytes] | None = None
+    best: tuple[GraphvizText, bytes] | None = None
     low, high = 1, drawn.units - 1
     while low <= high:
         middle = (low + high) // 2
-        attempt = build_dot(prepared, plan=replace(plan, limit=middle, reason=f"fit_width={width}", folded_to=width))
+        attempt = picture_text(prepared, plan=replace(plan, limit=middle, reason=f"fit_width={width}", folded_to=width))
         attempt_svg = _render(attempt)
         if legible(attempt_svg, width):
             best, low = (attempt, attempt_svg), middle + 1
         else:
             high = middle - 1
     if best is None:
-        smallest = build_dot(prepared, plan=replace(plan, limit=1, reason=f"fit_width={width}", folded_to=width))
+        smallest = picture_text(prepared, plan=replace(plan, limit=1, reason=f"fit_width={width}", folded_to=width))
         return smallest, _render(smallest)
     return best

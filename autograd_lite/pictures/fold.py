@@ -1,9 +1,9 @@
 """What a folded picture of a model draws as one thing: the loss tail (the ops after the model's
 outputs) becomes the root's own box with its formula, and a neuron gets a short title.
 
-Lets ``dot`` draw ``loss = relu(1 − N0 × -1)`` as one labelled box instead of five unlabelled
-"grad 1" nodes. The formula is built operands first, each piece capped in length, so a loss over
-many samples becomes "12 ops" rather than a page of text, without recursion at any depth.
+Lets a collapsed picture draw ``loss = relu(1 − N0 × -1)`` as one labelled box instead of five
+unlabelled "grad 1" nodes. The formula is built operands first, each piece capped in length, so a
+loss over many samples becomes "12 ops" rather than a page of text, without recursion at any depth.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .dot import build_dot
+from .graphviz_text import GraphvizText, picture_text
 from .options import PassState
-from .plan import DotGraph, EdgeKey, Overrides, Pins, Plan
+from .plan import EdgeKey, Overrides, Pins, Plan
 from .runner import run_graphviz
 from .walk import Prepared
 
@@ -30,7 +30,7 @@ def _visible_length(label: str) -> int:
     return len(_TAG.sub("", label))
 
 
-def measure_sizes(drawings: Sequence[DotGraph]) -> Overrides:
+def measure_sizes(drawings: Sequence[GraphvizText]) -> Overrides:
     """Every node at its largest size over ``drawings`` (one Graphviz run for all of them), every
     edge with its longest label, and the size of the largest caption."""
     lines = ["digraph measure {", '  node [fontname="Helvetica", fontsize=11];']
@@ -98,7 +98,7 @@ def read_pins(rendered: bytes) -> Pins:
     return Pins(graph, clusters, nodes, edges)
 
 
-def pin_frames(prepared: Prepared, plan: Plan, states: Callable[[], Iterable[PassState]]) -> list[DotGraph]:
+def pin_frames(prepared: Prepared, plan: Plan, states: Callable[[], Iterable[PassState]]) -> list[GraphvizText]:
     """Each state drawn at the positions of one shared layout (Graphviz runs twice in all).
 
     ``states()`` yields the frames' states afresh each time it is called (a state may be changed
@@ -106,11 +106,11 @@ def pin_frames(prepared: Prepared, plan: Plan, states: Callable[[], Iterable[Pas
     drawings = []
     last: PassState | None = None
     for state in states():
-        drawings.append(build_dot(prepared, state, plan))
+        drawings.append(picture_text(prepared, state, plan))
         last = state
     assert last is not None, "a backward pass has at least one step"
     widest = measure_sizes(drawings)
-    layout = build_dot(prepared, last, plan, overrides=widest)
+    layout = picture_text(prepared, last, plan, overrides=widest)
     pins = read_pins(run_graphviz(layout.source, LAYOUT_FORMAT, where="backward_steps"))
     fixed = Overrides(widest.node_sizes, {}, widest.caption_size)
-    return [build_dot(prepared, state, plan, overrides=fixed, pins=pins) for state in states()]
+    return [picture_text(prepared, state, plan, overrides=fixed, pins=pins) for state in states()]

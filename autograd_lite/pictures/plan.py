@@ -1,6 +1,6 @@
 """What one drawing of a prepared graph shows and where: ``Plan`` (collapsed or not, how many
-units, which way), ``Overrides`` and ``Pins`` (the sizes and positions one layout gives every
-frame of a step-through), and ``DotGraph`` (the DOT text and what it holds).
+units, which way), and ``Overrides`` and ``Pins`` (the sizes and positions one layout gives every
+frame of a step-through).
 """
 
 from __future__ import annotations
@@ -52,18 +52,3 @@ class Pins:
     nodes: Mapping[str, tuple[str, float, float]]
     edges: Mapping[EdgeKey, Mapping[str, str]]
 
-
-@dataclass
-class DotGraph:
-    """DOT text and what it shows: nodes and edges drawn, nodes (or neurons) left out, units
-    kept, edges with a label, and each node's attributes and edge's label (to measure sizes)."""
-
-    source: str
-    nodes: int
-    edges: int
-    hidden: int
-    units: int
-    labelled_edges: int
-    node_statements: dict[str, str]
-    edge_labels: dict[EdgeKey, str]
-    caption: str

@@ -17,7 +17,7 @@ from ..ops import blocks
 from ..real_numbers import to_float
 from ..text import format_number, shorten
 from ..value import Value
-from .dot import build_dot
+from .graphviz_text import picture_text
 from .options import DrawOptions, PassState
 from .pinned import pin_frames
 from .plan import asked_plan
@@ -157,6 +157,6 @@ def _frames(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Ite
         return
     # Without Graphviz nothing can be laid out: each frame is the DOT text of its own picture.
     for index, (step, state) in enumerate(zip(steps, _states(prepared, recorded, scale), strict=True)):
-        plain = build_dot(prepared, state, plan)
+        plain = picture_text(prepared, state, plan)
         graph = Graph(plain.source, plain.nodes, plain.edges, plain.hidden, labelled_edges=plain.labelled_edges)
         yield Frame(index, total, step.node, state.caption, graph, recorded)

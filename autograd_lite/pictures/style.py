@@ -58,6 +58,14 @@ _MIN_DECADES = 1.0
 # Graphviz expands escapes such as \N and \E even inside HTML-like labels; a doubled
 # backslash is its way to write one literal backslash.
 _HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
+_CONTROLS = (*range(32), 127)
+# Control characters are invalid in Graphviz input; they are shown instead of dropped.
+_HTML_LINE = str.maketrans({**_HTML_ESCAPES, **{chr(code): f"\\x{code:02x}" for code in _CONTROLS}})
+# In a double-quoted DOT string the DOT lexer halves the backslashes, then Graphviz's escapes
+# (\N, \E) halve them again.
+_DOT_STRING = str.maketrans(
+    {**{chr(code): f"\\\\x{code:02x}" for code in _CONTROLS}, '"': '\\"', "\\": "\\\\\\\\", "\n": "\\n"}
+)
 REPLACEMENT = "\ufffd"
 
 TOOLTIP_TEXT = 200
@@ -82,35 +90,12 @@ def _escape_line(line: str) -> str:
     if line in ("]", "]]"):
         # Graphviz's HTML lexer refuses a text that is just "]" or "]]"; a reference reads the same.
         return "&#93;" * len(line)
-    pieces: list[str] = []
-    for char in line:
-        escaped = _HTML_ESCAPES.get(char)
-        if escaped is not None:
-            pieces.append(escaped)
-        elif ord(char) < 32 or ord(char) == 127:
-            # Control characters are invalid in Graphviz input; show them instead of dropping them.
-            pieces.append(f"\\x{ord(char):02x}")
-        else:
-            pieces.append(char)
-    return "".join(pieces)
+    return line.translate(_HTML_LINE)
 
 
 def escape_dot_string(text: str) -> str:
     """Text made safe inside a double-quoted DOT string (tooltips), with no escape sequences left."""
-    out: list[str] = []
-    for char in xml_safe(text):
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            # The DOT lexer halves the backslashes, then Graphviz's escapes (\N, \E) halve them again.
-            out.append("\\\\\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif ord(char) < 32 or ord(char) == 127:
-            out.append(f"\\\\x{ord(char):02x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return xml_safe(text).translate(_DOT_STRING)
 
 
 def wrapped_html(text: str, width: int, lines: int) -> str:

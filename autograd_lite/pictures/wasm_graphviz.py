@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .dot import FONT
+from .graphviz_text import FONT
 
 SITE_PATH = "static/graphviz/viz.js"
 # Output formats Graphviz in WebAssembly writes that the pictures use (it has no PNG or PDF).
