@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from .dot import FONT
+from .graphviz_text import FONT
 from .legibility import CELL_PX, MIN_TEXT_PX, PX_PER_PT, measure
 from .page import inline_svg
 from .render import Graph

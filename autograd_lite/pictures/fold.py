@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..text import format_number, shorten
 from ..value import Value
-from .model import ModelLayout, Neuron
+from .model import ModelLayout, ModelNeuron
 
 FORMULA_TEXT = 48
 """The longest formula a folded loss box shows; a longer one is summarised by its op count."""
@@ -21,13 +21,13 @@ FORMULA_TEXT = 48
 _INFIX = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "**"}
 
 
-def neuron_title(neuron: Neuron) -> str:
+def neuron_title(neuron: ModelNeuron) -> str:
     """A neuron's short name: the last part of its dotted name (a bare index ``3`` reads ``N3``)."""
     last = neuron.name.rsplit(".", 1)[-1] or neuron.name
     return shorten(f"N{last}" if last.isdigit() else last, 24)
 
 
-def cluster_title(neuron: Neuron) -> str:
+def cluster_title(neuron: ModelNeuron) -> str:
     """A neuron's name inside its layer's box: its dotted name without the layer's prefix."""
     if neuron.layer and neuron.name.startswith(neuron.layer + "."):
         return neuron.name[len(neuron.layer) + 1 :]

@@ -42,7 +42,7 @@ class Describes(Protocol):
 
 
 @dataclass(frozen=True)
-class Neuron:
+class ModelNeuron:
     """One neuron: its name, the layer it sits in (None if the model has no layers), its parameters."""
 
     name: str
@@ -65,7 +65,7 @@ class ModelLayout:
     each neuron's depth (layers count from 1, the inputs are 0), and the constants that only one
     neuron uses (folded into it when the neuron is drawn as one node)."""
 
-    neurons: tuple[Neuron, ...]
+    neurons: tuple[ModelNeuron, ...]
     layers: tuple[str, ...]
     owner: dict[Value, int]
     parameters: frozenset[Value]
@@ -89,7 +89,7 @@ class ModelLayout:
         return {index: group for group in self.groups() for index in group.neurons}
 
 
-def read_model(model: object) -> tuple[list[Neuron], list[Value]]:
+def read_model(model: object) -> tuple[list[ModelNeuron], list[Value]]:
     """The model's neurons and parameters, checked: a TypeError naming draw_graph for anything else."""
     describe = getattr(model, "neuron_layout", None)
     listing = getattr(model, "parameters", None)
@@ -98,7 +98,7 @@ def read_model(model: object) -> tuple[list[Neuron], list[Value]]:
             "draw_graph: cluster must have neuron_layout() and parameters() methods (an nn Module), "
             f"got {type(model).__name__}"
         )
-    neurons: list[Neuron] = []
+    neurons: list[ModelNeuron] = []
     for entry in describe():
         if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)):
             raise TypeError(f"draw_graph: cluster.neuron_layout() must yield (name, layer, parameters), got {entry!r:.80}")
@@ -108,7 +108,7 @@ def read_model(model: object) -> tuple[list[Neuron], list[Value]]:
         values = tuple(parameters)
         if not all(isinstance(p, Value) for p in values):
             raise TypeError(f"draw_graph: the parameters of neuron {name!r} must be Values")
-        neurons.append(Neuron(name, layer, values))
+        neurons.append(ModelNeuron(name, layer, values))
     parameters = list(listing())
     if not all(isinstance(p, Value) for p in parameters):
         raise TypeError("draw_graph: cluster.parameters() must return Values")

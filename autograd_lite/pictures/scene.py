@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 
 from ..value import Value
 from .fold import Tail
-from .model import Neuron
+from .model import ModelNeuron
 from .options import DrawOptions
 from .style import GradScale, LegendKeys
 
@@ -79,7 +79,7 @@ class NeuronBox(NamedTuple):
     them), its one output's data and gradient (None for several), how many outputs leave it."""
 
     name: str
-    neuron: Neuron
+    neuron: ModelNeuron
     norm: float | None
     out: tuple[float, float | None] | None
     exits: int
