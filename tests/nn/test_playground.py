@@ -1,5 +1,5 @@
 """The playground without a frontend: reset gives the seed's initial weights exactly, an epoch of
-replayed per-point tapes makes the updates eager training (nn.train_batch) and PyTorch make,
+one recorded point graph replayed over each batch makes the updates eager training (nn.train_batch) and PyTorch make,
 the history's losses and accuracies are the model's own, and every bad control is refused with
 an error that names it, leaving the run as it was."""
 
