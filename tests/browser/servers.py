@@ -10,9 +10,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import nbformat
 import pytest
 
 INSTALL = "apt-get install -y chromium chromium-driver && pip install selenium voila"
@@ -83,3 +85,24 @@ def voila_log(scratch: Path) -> str:
     """The end of the server's log, for a failure message."""
     path = scratch / "voila.log"
     return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+def app_notebook(folder: Path, source: str) -> Path:
+    """A one-cell notebook holding ``source``, for Voila to serve as an app."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source)]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "playground_app.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def wait_for(condition: Callable[[], Any], seconds: float, what: str, scratch: Path) -> Any:
+    """The first true value of ``condition()`` within ``seconds``, or a failure saying what did not happen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"{what} within {seconds} s; Voila's log ends:\n{voila_log(scratch)}", pytrace=False)

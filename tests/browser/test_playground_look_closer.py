@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from autograd_lite.text import format_number
 from nn import Playground
-from tests.browser.servers import voila, voila_log
+from tests.browser.servers import app_notebook, voila, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -37,23 +35,7 @@ HOSTILE = "dataset=<img src=x onerror=\"document.title='pwned'\">"
 
 
 def write_notebook(folder: Path) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(NOTEBOOK)]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "playground_app.ipynb"
-    nbformat.write(notebook, path)
-    return path
-
-
-def wait_for(condition: Callable[[], Any], seconds: float, what: str, scratch: Path) -> Any:
-    """The first true value of ``condition()`` within ``seconds``, or a failure saying what did not happen."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {seconds} s; Voila's log ends:\n{voila_log(scratch)}", pytrace=False)
+    return app_notebook(folder, NOTEBOOK)
 
 
 def press(browser: Any, css: str) -> None:
