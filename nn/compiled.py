@@ -21,6 +21,7 @@ mini-batches, a replay that disagrees with eager evaluation on the samples it ch
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -124,7 +125,7 @@ def _array_training(
         from .array_training import ArrayTraining
         from .sample_replay import CannotReplay, SampleReplay
     except ImportError:
-        raise _CannotCompile('numpy is not installed (pip install "autograd-lite[batched]")') from None
+        raise _CannotCompile(numpy_missing()) from None
     from .sample_losses import sample_loss
 
     form = sample_loss(loss)
@@ -165,6 +166,14 @@ def compile_training(
             return batch
         _warn(f"{reason}; training eagerly instead")
         return None
+
+
+def numpy_missing() -> str:
+    """Why the array training cannot run here, with the install that would fix it on this platform."""
+    if sys.platform == "emscripten":
+        # Pyodide (a browser tab): pip does not exist there; micropip loads Pyodide's own numpy build.
+        return "numpy is not loaded in this Pyodide kernel (await micropip.install('numpy') loads it where the Pyodide distribution offers it)"
+    return 'numpy is not installed (pip install "autograd-lite[batched]")'
 
 
 def _warn(message: str) -> None:

@@ -235,6 +235,19 @@ def test_without_numpy_fit_replays_with_the_float_tape(monkeypatch: pytest.Monke
     assert isinstance(chosen, CompiledBatch)
 
 
+def test_in_a_browser_tab_the_advice_is_micropip_not_pip(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pyodide reports sys.platform "emscripten"; pip cannot run there, so advising it would be wrong.
+    monkeypatch.setitem(sys.modules, "autograd_lite.batched", None)
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [3, 1], rng=0)
+    with pytest.warns(ReplayFallback) as caught:
+        compile_training(model, X, y, resolve_loss("hinge"), SGD(model.parameters(), lr=0.1), l2=0.0,
+                         rule="sign", full_batch=True)  # fmt: skip
+    message = str(caught[0].message)
+    assert "micropip.install('numpy')" in message and "pip install" not in message.replace("micropip.install", "")
+
+
 def test_the_engine_and_nn_work_without_numpy() -> None:
     # A fresh interpreter in which numpy cannot be imported at all.
     script = (
