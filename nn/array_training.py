@@ -71,6 +71,11 @@ class ArrayTraining:
 
     @optimizer.setter
     def optimizer(self, optimizer: Optimizer) -> None:
+        if not optimizer.steps_arrays_as_values():
+            raise CannotReplay(
+                f"the optimiser {type(optimizer).__name__} changes step() or _update() without its array "
+                f"twin _update_arrays(), so only its own step() trains as written"
+            )
         position = {param: j for j, param in enumerate(self.parameters)}
         missing = [p for p in optimizer.params if p not in position]
         if missing:

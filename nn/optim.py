@@ -120,6 +120,17 @@ class Optimizer:
     ) -> tuple[Array, list[Array]]:
         raise NotImplementedError
 
+    def steps_arrays_as_values(self) -> bool:
+        """Whether ``array_step`` does what ``step()`` does: ``step`` is the one written here, and
+        the class that wrote ``_update`` wrote ``_update_arrays`` beside it (a subclass that
+        changes only one of them would train differently on arrays)."""
+        classes = type(self).__mro__
+
+        def writer(method: str) -> type:
+            return next(cls for cls in classes if method in vars(cls))
+
+        return writer("step") is Optimizer and writer("_update_arrays") is writer("_update") is not Optimizer
+
 
 class SGD(Optimizer):
     """Delta w(t) = -lr * (dE/dw + weight_decay * w) + momentum * Delta w(t-1); w += Delta w(t).

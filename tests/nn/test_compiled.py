@@ -27,6 +27,7 @@ from nn import (
     Module,
     Network,
     Neuron,
+    Optimizer,
     Unit,
     fit,
     make_moons,
@@ -223,6 +224,56 @@ def test_a_loss_of_your_own_replays_the_full_batch_with_the_float_tape() -> None
     assert weights == eager_weights  # the float Tape: bit for bit
     with pytest.warns(ReplayFallback, match="training eagerly"):
         _train(lambda: MLP(2, [4, 1], rng=5), True, batch_size=4, **dict(options))
+
+
+class _SignSGD(SGD):
+    """A user's optimiser that changes only the Value update: w -= lr * sign(dE/dw)."""
+
+    def _update(self, lr: float, grads: Any) -> None:
+        for param, g in zip(self.params, grads, strict=True):
+            param.data -= lr * math.copysign(1.0, g) if g else 0.0
+
+
+class _ClippedSGD(SGD):
+    """A user's optimiser that changes step() itself: gradients clipped to [-0.1, 0.1] first."""
+
+    def step(self) -> float:
+        for param in self.params:
+            param.grad = max(-0.1, min(0.1, param.grad))
+        return super().step()
+
+
+class _OwnOptimizer(Optimizer):
+    """A user's optimiser written from the base class, with no array update."""
+
+    def _update(self, lr: float, grads: Any) -> None:
+        for param, g in zip(self.params, grads, strict=True):
+            param.data -= lr * g / (1.0 + abs(g))
+
+    def _reset_state(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("optimizer_class", [_SignSGD, _ClippedSGD, _OwnOptimizer])
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_an_optimiser_of_your_own_trains_as_its_own_step_says(optimizer_class: Any, batch_size: int | None) -> None:
+    # The array training steps with _update_arrays; a subclass that changed step() or _update()
+    # alone would silently train with its parent's rule there, so fit replays without arrays.
+    X, y = make_moons(12, seed=3)
+    options = dict(X=X, y=y, loss="mse", epochs=3, batch_size=batch_size, seed=0,
+                   optimizer=lambda m: optimizer_class(m.parameters(), lr=0.05))  # fmt: skip
+    eager_history, eager_weights = _train(lambda: MLP(2, [3, 1], rng=2), False, **dict(options))
+    with pytest.warns(ReplayFallback, match=rf"optimiser {optimizer_class.__name__} changes step\(\) or _update\(\)"):
+        history, weights = _train(lambda: MLP(2, [3, 1], rng=2), True, **dict(options))
+    assert weights == eager_weights  # the float Tape steps with step() itself: bit for bit
+    assert history.loss == eager_history.loss
+
+
+def test_nn_optimisers_step_arrays_as_they_step_values() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    for optimizer in (SGD(model.parameters(), lr=0.1), SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True),
+                      Adam(model.parameters(), lr=0.1), AdamW(model.parameters(), lr=0.1)):  # fmt: skip
+        assert optimizer.steps_arrays_as_values()
 
 
 def test_without_numpy_fit_replays_with_the_float_tape(monkeypatch: pytest.MonkeyPatch) -> None:
