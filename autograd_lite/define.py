@@ -47,14 +47,13 @@ def define_op(
     )  # fmt: skip
     ops.check_new_rule(given)
     # The checks wrap your rules here, once: the built-in rules are trusted and run unwrapped.
-    rule = ops.register(
-        dataclasses.replace(
-            given,
-            forward=_checked_forward(name, forward),
-            local_grads=_checked_derivatives(name, "local_grads", local_grads, _rule_number),
-            value_grads=_checked_derivatives(name, "value_grads", value_grads, _rule_value),
-        )
+    rule = dataclasses.replace(
+        given,
+        forward=_checked_forward(name, forward),
+        local_grads=_checked_derivatives(name, "local_grads", local_grads, _rule_number),
+        value_grads=_checked_derivatives(name, "value_grads", value_grads, _rule_value),
     )
+    ops.OPS[name] = rule
 
     def applied(*operands: Operand) -> Value:
         return apply(rule.name, *operands)

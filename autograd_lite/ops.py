@@ -54,6 +54,11 @@ POSITIVE = Domain(1e-3, 20.0)
 NOT_ZERO = Domain(-20.0, 20.0, True)
 
 
+# value_grads left out of an Op: local_grads serves for both. A marker, not None, so that a None
+# given on purpose (define_op's value_grads=None) still reaches check_new_rule and is refused.
+_SAME_AS_LOCAL_GRADS: Any = object()
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Op:
     """One operation: its name, arity (1, 2, or -1 for any number of operands) and rules.
@@ -69,14 +74,14 @@ class Op:
     arity: int
     forward: FloatFn
     local_grads: LocalGradFn
-    value_grads: ValueGradFn = None  # type: ignore[assignment]  # set to local_grads when not given
+    value_grads: ValueGradFn = _SAME_AS_LOCAL_GRADS
     domain: Domain = ALL
     refuse: RefuseFn | None = None
     commutative: bool = False
     spelling: str = ""
 
     def __post_init__(self) -> None:
-        if self.value_grads is None:
+        if self.value_grads is _SAME_AS_LOCAL_GRADS:
             object.__setattr__(self, "value_grads", self.local_grads)
         if not self.spelling:
             object.__setattr__(self, "spelling", self.name)
@@ -601,13 +606,6 @@ OPS: dict[str, Op] = {
     )
 }
 """Every operation by the name a node records in ``Value.op``; ``define_op`` adds to it."""
-
-
-def register(rule: Op) -> Op:
-    """Add ``rule`` to ``OPS`` (checked by ``check_new_rule``); returns it."""
-    check_new_rule(rule)
-    OPS[rule.name] = rule
-    return rule
 
 
 def check_new_rule(rule: Op) -> None:

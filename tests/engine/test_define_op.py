@@ -94,6 +94,9 @@ def test_bad_definitions_are_refused_naming_the_problem(tan: Callable[..., Value
         define_op("t an", math.tan, lambda a, out: (1.0,), lambda a, out: (1.0,))
     with pytest.raises(TypeError, match="define_op 'cot': local_grads must be callable"):
         define_op("cot", math.tan, 1.0, lambda a, out: (1.0,))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="define_op 'cot': value_grads must be callable, got None"):
+        define_op("cot", math.tan, lambda a, out: (1.0,), None)  # type: ignore[arg-type]
+    assert "cot" not in OPS  # nothing refused was added
     with pytest.raises(TypeError, match="tan: takes 1 operand, got 2"):
         tan(Value(1.0), Value(2.0))
 
