@@ -65,7 +65,11 @@ def _evaluation_order(units: dict[str, Unit]) -> list[str]:
     """The units in an order in which each comes after every unit it reads (the standard library's
     topological sorter, in the order the units were listed where it has a choice); a cycle is
     named in the error."""
-    sorter = graphlib.TopologicalSorter({name: [s for s in unit.sources if s in units] for name, unit in units.items()})
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for name in units:  # every unit first: the sorter offers ready units in the order it first saw them
+        sorter.add(name)
+    for name, unit in units.items():
+        sorter.add(name, *[s for s in unit.sources if s in units])
     try:
         return list(sorter.static_order())
     except graphlib.CycleError as error:

@@ -25,6 +25,12 @@ def test_units_may_be_listed_in_any_order() -> None:
     assert a["y"].data == pytest.approx(expected, rel=1e-12)
 
 
+def test_where_the_order_is_free_the_listed_order_decides() -> None:
+    # b and a both read only inputs, so either may come first: b is listed first. c reads a.
+    net = Network(["x"], [Unit("c", ["a"]), Unit("b", ["x"]), Unit("a", ["x"])], rng=0)
+    assert net.order == ["b", "a", "c"]
+
+
 def test_default_outputs_are_the_units_nobody_reads_and_several_give_a_list() -> None:
     net = Network(2, [Unit("h", ["x0", "x1"]), Unit("p", ["h"]), Unit("q", ["h", "x0"], "linear")], rng=0)
     assert net.inputs == ["x0", "x1"] and net.outputs == ["p", "q"]
