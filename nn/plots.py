@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from autograd_lite.pictures.legibility import PNG_TEXT
-
 from .checks import check_count
 from .layers import Layer
 from .metrics import predict
@@ -64,6 +62,9 @@ def figure_png(figure: Figure) -> tuple[bytes, dict[str, Any]]:
     """The figure as a notebook shows it (a PNG at the figure's dpi, trimmed to what is drawn)
     and the output metadata that records its text: ``{"image/png": {PNG_TEXT: {"dpi": ...,
     "smallest_pt": ...}}}`` (``autograd_lite.pictures.legibility.png_text_px`` reads it)."""
+    # Imported here, not at the top: `import nn` loads no pictures.
+    from autograd_lite.pictures.legibility import PNG_TEXT
+
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight", facecolor=figure.get_facecolor())
     smallest = smallest_text_pt(figure)

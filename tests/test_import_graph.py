@@ -71,11 +71,15 @@ def test_no_module_imports_itself_back() -> None:
         pytest.fail(f"an import cycle: {' -> '.join(error.args[1])}")
 
 
-def test_import_autograd_lite_loads_the_engine_alone() -> None:
+@pytest.mark.parametrize(
+    ("package", "engine_parts"),
+    [("autograd_lite", ("autograd_lite.tape", "autograd_lite.exercises", "autograd_lite.batched")), ("nn", ())],
+)
+def test_importing_a_package_loads_no_pictures_numpy_or_plots(package: str, engine_parts: tuple[str, ...]) -> None:
     script = (
-        "import sys, autograd_lite\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('graphviz', 'numpy') or m.startswith('autograd_lite.pictures') "
-        "or m in ('autograd_lite.tape', 'autograd_lite.exercises', 'autograd_lite.batched'))\n"
+        f"import sys, {package}\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('graphviz', 'numpy', 'matplotlib') "
+        f"or m.startswith('autograd_lite.pictures') or m in {engine_parts!r})\n"
         "print(loaded)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
