@@ -121,12 +121,12 @@ def _array_training(
     """The array training, or _CannotCompile saying why not."""
     try:
         import autograd_lite.batched  # noqa: F401  # numpy is the 'batched' extra: asked for here, first
-
-        from .array_training import ArrayTraining
-        from .sample_replay import CannotReplay, SampleReplay
     except ImportError:
         raise _CannotCompile(numpy_missing()) from None
+    # Outside the try: with numpy present, an ImportError from these is a fault to see, not a fallback.
+    from .array_training import ArrayTraining
     from .sample_losses import sample_loss
+    from .sample_replay import CannotReplay, SampleReplay
 
     form = sample_loss(loss)
     if form is None:
