@@ -114,7 +114,14 @@ class Expression:
         return self.build(leaves, value_unary, value_binary)  # type: ignore[no-any-return]
 
     def with_sympy(self, symbols: Sequence[Any]) -> Any:
-        return self.build(symbols, lambda n, x: SYMPY_UNARY[n](x), lambda n, a, b: SYMPY_BINARY[n](a, b))
+        """The expression in sympy (for use inside a hypothesis test: rejects what sympy cannot build)."""
+        try:
+            return self.build(symbols, lambda n, x: SYMPY_UNARY[n](x), lambda n, a, b: SYMPY_BINARY[n](a, b))
+        except TypeError:
+            # sympy folds nested Piecewise (relu, abs) as it builds them and compares every
+            # branch's condition, even a branch at complex infinity (log of relu's zero branch):
+            # "Invalid comparison of non-real zoo". An oracle that cannot be built cannot judge.
+            reject()
 
 
 @st.composite
