@@ -216,7 +216,7 @@ class Tape:
 
     def backward(self, grad: float = 1.0) -> list[float]:
         """d output / d input * grad for each input, at the values of the last ``forward``."""
-        return self._gradients(to_float(grad, "Tape.backward"), [0.0] * len(self._inputs))
+        return self._gradients(to_float(grad, "Tape.backward"))
 
     def value_and_grad(self, values: Iterable[float], grad: float = 1.0) -> tuple[float, list[float]]:
         """``forward(values)`` and then ``backward(grad)``."""
@@ -233,7 +233,7 @@ class Tape:
         inputs = self._inputs
         value = self.forward([leaf._data for leaf in inputs])
         # As backward() does: this pass's gradient is summed on its own, then added to .grad.
-        grads = self._gradients(seed, [0.0] * len(inputs))
+        grads = self._gradients(seed)
         for leaf, total, used in zip(inputs, grads, self._in_graph, strict=True):
             if used:
                 so_far = leaf._grad
@@ -250,29 +250,35 @@ class Tape:
             workspace = self._local.workspace = _Workspace(list(self._template))
         return workspace
 
-    def _gradients(self, seed: float, start: list[float]) -> list[float]:
+    def _gradients(self, seed: float) -> list[float]:
+        """d output / d input * seed for each input, at this thread's last forward."""
         workspace = self._workspace()
         if not workspace.ready:
             raise RuntimeError("Tape.backward: call forward() first (the last forward failed or never ran)")
         values = workspace.values
-        grads = [0.0] * len(values)
-        grads[: len(start)] = start
-        if self._output_is_leaf:
-            grads[self._output] += seed
-        else:
-            grads[self._output] = seed
+        inputs = len(self._inputs)
+        grads = self._seeded(len(values), seed)
         if OPEN.count and current() & ANOMALY:
             _run_checked_backward(values, grads, self._steps, self._labels, self._constant)
-            return grads[: len(start)]
-        fresh = list(grads)
+            return grads[:inputs]
         _run_backward(values, grads, self._backward)
-        result = grads[: len(start)]
+        result = grads[:inputs]
         # The zero-derivative rule (ops.blocks) changes a gradient only where the plain products
         # make a NaN (inf x 0), so the fast pass stands unless a result is NaN; then run carefully.
         if any(map(math.isnan, result)):
-            _run_careful_backward(values, fresh, self._steps)
-            result = fresh[: len(start)]
+            grads = self._seeded(len(values), seed)
+            _run_careful_backward(values, grads, self._steps)
+            result = grads[:inputs]
         return result
+
+    def _seeded(self, size: int, seed: float) -> list[float]:
+        """Where every backward pass starts: zeros, and ``seed`` at the output."""
+        grads = [0.0] * size
+        if self._output_is_leaf:
+            grads[self._output] += seed  # 0.0 + seed, as eager accumulation adds it (so -0.0 gives 0.0)
+        else:
+            grads[self._output] = seed
+        return grads
 
 
 # ---- recording ---------------------------------------------------------------------------
