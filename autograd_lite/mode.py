@@ -32,6 +32,8 @@ from contextvars import ContextVar, Token
 from types import FrameType, TracebackType
 from typing import Any, TypeVar, cast
 
+from .open_count import OpenCount
+
 NO_GRAD = 1
 ANOMALY = 2
 LIMITS = 4
@@ -80,21 +82,8 @@ class _OpenBlock:
         return frame is None or (frame.f_back is not None and self.thread == threading.get_ident())
 
 
-class _OpenBlocks:
-    """How many mode blocks are open in all threads together; 0 lets every op skip the mode check."""
-
-    __slots__ = ("count", "lock")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    def change(self, delta: int) -> None:
-        with self.lock:
-            self.count += delta
-
-
-OPEN = _OpenBlocks()
+OPEN = OpenCount()
+"""How many mode blocks are open in all threads together; 0 lets every op skip the mode check."""
 MODE: ContextVar[_OpenBlock | None] = ContextVar("autograd_lite_mode", default=None)
 
 

@@ -38,6 +38,8 @@ from contextvars import ContextVar, Token
 from types import FrameType, TracebackType
 from typing import NamedTuple
 
+from .open_count import OpenCount
+
 
 class Read(NamedTuple):
     """One read of a number: how it was read, and the file, line and code that read it."""
@@ -123,21 +125,8 @@ def why_not_replayable(recording: Recording) -> str:
     )
 
 
-class _OpenCount:
-    """How many recording blocks are open in all threads: 0 lets every read skip the check."""
-
-    __slots__ = ("count", "lock")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    def change(self, delta: int) -> None:
-        with self.lock:
-            self.count += delta
-
-
-OPEN_RECORDINGS = _OpenCount()
+OPEN_RECORDINGS = OpenCount()
+"""How many recording blocks are open in all threads: 0 lets every read skip the check."""
 _ACTIVE: ContextVar[tuple[Recording, ...]] = ContextVar("autograd_lite_recordings", default=())
 
 
