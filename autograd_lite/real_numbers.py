@@ -58,11 +58,3 @@ def _is_infinite(data: object, result: float) -> bool:
         return bool(data == result)
     except Exception:
         return False
-
-
-def finite_float(data: object, where: str) -> float:
-    """``to_float`` that also refuses NaN and infinity, naming ``where``."""
-    number = to_float(data, where)
-    if not math.isfinite(number):
-        raise ValueError(f"{where}: must be a finite number, got {number!r}")
-    return number

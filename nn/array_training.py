@@ -111,12 +111,6 @@ class ArrayTraining:
         optimizer.steps = current.steps
         optimizer.last_lr = current.last_lr
 
-    @property
-    def weights(self) -> Array:
-        """The weights of the last completed update, in ``parameters`` order (a copy)."""
-        copy: Array = self.current.weights.copy()
-        return copy
-
     def update(self, batch: Sequence[int] | None) -> Update:
         """One update on the samples ``batch`` (None: all of them, in order)."""
         current = self.current

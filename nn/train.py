@@ -96,7 +96,6 @@ class _Settings:
     tol: float | None
     progress: bool
     callbacks: list[Callback]
-    l2: float
     rule: str | None
     updates: Updates
 
@@ -190,17 +189,16 @@ def fit(
             tol=tol,
             progress=bool(progress),
             callbacks=list(callbacks),
-            l2=l2,
             rule=rule,
             updates=updates or EagerUpdates(model, X, y, loss_fn, optimizer, l2=l2, l1=l1, rule=rule),
         )
-        history = _best_of_restarts(model, X, y, settings, restarts, seed)
+        history = _best_of_restarts(model, n, settings, restarts, seed)
     history.setup_seconds = setup_seconds
     return history
 
 
 def _best_of_restarts(
-    model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], settings: _Settings, restarts: int, seed: int | None
+    model: Module, n: int, settings: _Settings, restarts: int, seed: int | None
 ) -> History:
     """Train ``restarts`` times (each later run from weights drawn again); keep the best run's weights."""
     optimizer = settings.optimizer
@@ -212,7 +210,7 @@ def _best_of_restarts(
         if run:
             model.reset_parameters(rng)
             optimizer.reset()
-        history = _train_run(model, X, y, settings, rng, f"run {run + 1}/{restarts}" if restarts > 1 else "fit")
+        history = _train_run(model, n, settings, rng, f"run {run + 1}/{restarts}" if restarts > 1 else "fit")
         history.best_restart = run
         final = history.loss[-1]
         finals.append(final)
@@ -238,9 +236,8 @@ def _open_bar(total: int, enabled: bool, description: str) -> Any:
 
 
 def _train_run(
-    model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], settings: _Settings, rng: random.Random, name: str
+    model: Module, n: int, settings: _Settings, rng: random.Random, name: str
 ) -> History:
-    n = len(X)
     history = History()
     updates = settings.updates
     meter = _GradientMeter(list(model.parameter_groups()))
