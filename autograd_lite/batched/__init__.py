@@ -21,7 +21,8 @@ arrays (``rules``), and results equal the eager engine's to about 1e-15 relative
 - ``record_batch(outputs, parameters)``: from every sample's own graph (built by ``nn`` models
   from rows of floats, targets included), one tape and the batch of numbers that differ, or
   ``ShapeMismatch`` when Python built another shape for some sample. ``BatchRecorder`` sorts
-  samples by shape (``nn.fit(compiled=True)`` uses it).
+  samples by shape. (``nn.fit(compiled=True)`` records one sample's graph with inputs and target
+  as leaves, and replays it with a ``BatchedTape``.)
 
 numpy is needed here and nowhere else: ``pip install "autograd-lite[batched]"``.
 """
