@@ -24,11 +24,7 @@ from typing import Any, Literal
 from ..real_numbers import to_float
 from ..text import describe, shorten
 from .naming import show
-
-RELATIVE_TOLERANCE = 1e-3
-"""A number within 0.1 % of the answer counts as right: a student rounds to 3 or 4 digits."""
-ABSOLUTE_TOLERANCE = 1e-6
-"""Near 0 a number within this distance counts as right."""
+from .tolerance import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, agrees
 
 Verdict = Literal["right", "wrong", "not answered yet"]
 
@@ -234,10 +230,7 @@ def _mistake(given: object, expected: object, rel_tol: float, abs_tol: float, wh
         if isinstance(given, int) and not isinstance(given, bool):
             return f"{at}is too large for a float"
         return f"{at}should be a number, not {_kind(given)}"
-    mine, theirs = to_float(given), to_float(expected)
-    if math.isnan(mine) or math.isnan(theirs):
-        return None if math.isnan(mine) and math.isnan(theirs) else ""
-    return None if math.isclose(mine, theirs, rel_tol=rel_tol, abs_tol=abs_tol) else ""
+    return None if agrees(to_float(given), to_float(expected), rel_tol, abs_tol) else ""
 
 
 def _kind(value: object) -> str:

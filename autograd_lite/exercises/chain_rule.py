@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import ops
 from ..value import Value
-from .naming import bracketed_number, derivative, node_name, partial, show, spelled
+from .naming import bracketed, bracketed_number, derivative, node_name, partial, show, spelled
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _local_symbol(use: Use) -> str:
     else its number."""
     other = partner(use.user, use.slot)
     if isinstance(other, Value) and other.label:
-        return other.label if not any(mark in other.label for mark in " +-*/(),") else f"({other.label})"
+        return bracketed(other.label)
     return bracketed_number(use.local)
 
 

@@ -17,7 +17,6 @@ An answer left as ``...`` is not answered yet: the report lists it and is not ``
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,11 +31,7 @@ from .chain_rule import Uses, all_uses, chain_rule_total, explain
 from .mistakes import Mistake, fan_out, recognise, split_line
 from .naming import derivative, node_name, show
 from .placeholders import is_placeholder
-
-RELATIVE_TOLERANCE = 1e-3
-"""An answer within 0.1 % of the engine's counts as right: a student rounds to 3 or 4 digits."""
-ABSOLUTE_TOLERANCE = 1e-6
-"""Near 0 an answer within this distance counts as right (0 for 1e-17 left by rounding)."""
+from .tolerance import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, agrees
 
 
 @dataclass(frozen=True)
@@ -136,7 +131,7 @@ def check_gradients(
     given, missing = _read_answers(answers, order)
     expected = dict(zip(order, grad(root, order), strict=True))
     checked = [
-        Answer(node, given[node], expected[node], _agrees(given[node], expected[node], rel_tol, abs_tol))
+        Answer(node, given[node], expected[node], agrees(given[node], expected[node], rel_tol, abs_tol))
         for node in order
         if node in given
     ]
@@ -213,12 +208,6 @@ def _closest(key: str, labels: list[str]) -> list[str]:
     return sorted(candidates, key=distance)[:_CLOSEST]
 
 
-def _agrees(given: float, expected: float, rel_tol: float, abs_tol: float) -> bool:
-    if math.isnan(expected) or math.isnan(given):
-        return math.isnan(expected) and math.isnan(given)
-    return math.isclose(given, expected, rel_tol=rel_tol, abs_tol=abs_tol)
-
-
 def _describe(
     root: Value,
     order: list[Value],
@@ -240,8 +229,8 @@ def _describe(
     # Unanswered nodes stay unmarked: a picture's mark means wrong (a red border and a cross).
     marks: dict[Value, str] = {}
 
-    def agrees(a: float, b: float) -> bool:
-        return _agrees(a, b, rel_tol, abs_tol)
+    def within(a: float, b: float) -> bool:
+        return agrees(a, b, rel_tol, abs_tol)
 
     uses_by_node = all_uses(order)
     answers_by_node = {answer.node: answer for answer in checked}
@@ -262,8 +251,8 @@ def _describe(
         # The user's numbers as the student wrote them, the engine's where they wrote none.
         upstream = {use.user: given.get(use.user, expected[use.user]) for use in uses}
         misled_by = [use.user for use in uses if use.user in wrong_nodes]
-        follows = bool(misled_by) and agrees(answer.given, chain_rule_total(uses, upstream))
-        mistake = None if follows else recognise(root, node, answer.given, uses_by_node, given, expected, agrees)
+        follows = bool(misled_by) and within(answer.given, chain_rule_total(uses, upstream))
+        mistake = None if follows else recognise(root, node, answer.given, uses_by_node, given, expected, within)
         if follows:
             note = f"; it follows from your {_names(top, misled_by)}: fix that first"
         elif mistake is not None:

@@ -80,15 +80,16 @@ def spelled(node: Value) -> str:
 def derivative(of: str, by: str) -> str:
     """How a message writes the total derivative d of / d by: 'df/dq' for short names,
     'd(f)/d(x*y)' for formulas."""
-    return f"d{_bracketed(of)}/d{_bracketed(by)}"
+    return f"d{bracketed(of)}/d{bracketed(by)}"
 
 
 def partial(of: str, by: str) -> str:
     """How a message writes a local (partial) derivative, so it never looks like a total one:
     '∂f/∂q'."""
-    return f"∂{_bracketed(of)}/∂{_bracketed(by)}"
+    return f"∂{bracketed(of)}/∂{bracketed(by)}"
 
 
-def _bracketed(name: str) -> str:
-    # A formula or a negative number is bracketed so the fraction reads one way; a label is not.
+def bracketed(name: str) -> str:
+    """``name`` in brackets when it is a formula or a negative number, so a fraction or product
+    reads one way; a label as it is."""
     return f"({name})" if any(mark in name for mark in " +-*/(),") else name

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .expressions import BY_KEY, INPUT_NAMES, Operation, Recipe, as_code, single, step_formulas
+from .expressions import INPUT_NAMES, Operation, Recipe, as_code, single, step_formulas
 from .naming import bracketed_number, show, shown_pair
 from .student import format_seconds, nodes_below, reference, run_by_hand, same
 from .time_limit import Deadline, OutOfTime
@@ -168,11 +168,9 @@ def _try(recipe: Recipe, upstream: float, held: float, value_class: type, second
     assert expected is not None, "the points of the checks are where every operation is defined"
     name = value_class.__name__
     program = as_code(recipe, name, backward=False)
-    _, args = recipe.steps[0]
     try:
         with Deadline(seconds):
-            leaves = [value_class(x) for x in recipe.inputs]
-            out = BY_KEY[recipe.steps[0][0]].apply(*(leaves[i] for i in args))
+            leaves, (out,) = recipe.build(value_class)
             if hasattr(out, "_prev"):
                 below = nodes_below(out)
                 lost = [INPUT_NAMES[i] for i, leaf in enumerate(leaves) if not any(node is leaf for node in below)]

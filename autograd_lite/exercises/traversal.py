@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .expressions import BY_KEY, Recipe, entry_texts, step_formulas
+from .expressions import Recipe, entry_texts, step_formulas
 from .naming import show
 from .time_limit import Deadline, OutOfTime
 
@@ -39,10 +39,8 @@ def diagnose_backward(recipe: Recipe, value_class: type, seconds: float) -> str:
     seen."""
     try:
         with Deadline(seconds):
-            leaves = [value_class(x) for x in recipe.inputs]
-            pool = list(leaves)
-            for key, args in recipe.steps:
-                pool.append(BY_KEY[key].apply(*(pool[i] for i in args)))
+            leaves, results = recipe.build(value_class)
+            pool = [*leaves, *results]
             output = pool[-1]
             nodes, users, names = _graph(pool, recipe)
             record = _Record()
