@@ -54,6 +54,13 @@ def finite_real(value: object) -> bool:
         return False
 
 
+def never_valid(value: object) -> bool:
+    """What no argument here takes: NaN, infinity, a bool, a complex number or bytes."""
+    if isinstance(value, (bool, np.bool_, complex, bytes)):
+        return True
+    return isinstance(value, (float, np.floating)) and not math.isfinite(value)
+
+
 def any_list_of_positive_ints(value: object) -> bool:
     return isinstance(value, list) and all(positive_int(item) for item in value)
 
@@ -128,6 +135,8 @@ def test_a_refused_argument_is_named_in_a_short_message(argument: str, value: An
         message = str(error)
         assert name in message, message[:MESSAGE_LIMIT]
         assert len(message) < MESSAGE_LIMIT and "\n" not in message, message[:MESSAGE_LIMIT]
+    else:
+        assert not never_valid(value), f"{argument} accepted {value!r:.80}"
 
 
 @pytest.mark.parametrize(
