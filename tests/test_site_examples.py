@@ -39,6 +39,8 @@ EXAMPLES = examples()
 def test_the_site_has_examples_and_shown_outputs() -> None:
     assert len(EXAMPLES) >= 10
     assert sum(shown is not None for _, _, shown in EXAMPLES) >= 3
+    # The exercises guide shows both checkers' reports word for word.
+    assert sum(page == "guide/exercises.md" and shown is not None for page, _, shown in EXAMPLES) == 2
 
 
 @pytest.mark.parametrize(("page", "code", "shown"), EXAMPLES, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(EXAMPLES)])
