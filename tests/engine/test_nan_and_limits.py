@@ -25,17 +25,9 @@ from autograd_lite import (
     save_animation,
 )
 from nn import MLP, SGD, fit, hinge, make_moons
+from tests.float_oracles import same_float, torch_first_and_second
 
 NAN, INF = math.nan, math.inf
-
-
-def same_float(a: float, b: float) -> bool:
-    """Equal as IEEE values: NaN matches NaN, infinities match by sign, finite numbers to 1e-12."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return a == pytest.approx(b, rel=1e-12, abs=1e-300)
 
 
 # ---- NaN through the piecewise ops -------------------------------------------------------------
@@ -162,19 +154,9 @@ EDGES: list[tuple[str, Callable[[Any], Any], float]] = [
 # blocks in this engine; test_zero_derivatives_block.py checks it against abs.
 
 
-def _torch_first_and_second(fn: Callable[[Any], Any], point: float) -> tuple[float, float]:
-    torch = pytest.importorskip("torch")
-    z = torch.tensor(point, dtype=torch.float64, requires_grad=True)
-    (first,) = torch.autograd.grad(fn(z), z, create_graph=True)
-    if not first.requires_grad:  # a piecewise-linear op: the second derivative is 0
-        return first.item(), 0.0
-    (second,) = torch.autograd.grad(first, z)
-    return first.item(), second.item()
-
-
 @pytest.mark.parametrize(("case", "fn", "point"), EDGES, ids=[c for c, _, _ in EDGES])
 def test_second_derivatives_at_domain_edges_are_pytorchs_limits(case: str, fn: Callable[[Any], Any], point: float) -> None:
-    first, second = _torch_first_and_second(fn, point)
+    first, second = torch_first_and_second(fn, point)
     z = Value(point)
     (d1,) = grad(fn(z), [z], create_graph=True)
     assert isinstance(d1, Value)

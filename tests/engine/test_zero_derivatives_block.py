@@ -26,32 +26,14 @@ from autograd_lite import (
     numerical_grad,
 )
 from nn import MLP, SGD, fit, make_moons
+from tests.float_oracles import same_float, torch_first_and_second
 from tests.strategies import Expression, blocking_expressions, build_blocking
 
 torch = pytest.importorskip("torch")
 
 
-def same_float(a: float, b: float, abs_tol: float = 1e-300) -> bool:
-    """Equal as IEEE values: NaN matches NaN, infinities match by sign, finite numbers to 1e-12."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return a == pytest.approx(b, rel=1e-12, abs=abs_tol)
-
-
 def tensor(x: float) -> Any:
     return torch.tensor(x, dtype=torch.float64, requires_grad=True)
-
-
-def torch_first_and_second(fn: Callable[[Any], Any], point: float) -> tuple[float, float]:
-    """PyTorch's first and second derivative of ``fn`` at ``point``."""
-    t = tensor(point)
-    (first,) = torch.autograd.grad(fn(t), t, create_graph=True)
-    if not first.requires_grad:
-        return first.item(), 0.0
-    (second,) = torch.autograd.grad(first, t)
-    return first.item(), second.item()
 
 
 # Written once for Values and torch tensors alike.
