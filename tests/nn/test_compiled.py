@@ -37,10 +37,9 @@ from nn import (
 from nn.array_training import ArrayTraining
 from nn.compiled import CompiledBatch, ReplayFallback, compile_training
 from nn.losses import resolve_loss
+from tests.nn.eager_oracle import close, eager_then_compiled
 
 pytest.importorskip("numpy")
-
-RELATIVE = 1e-12
 
 
 def _train(make_model: Callable[[], Any], compiled: bool, **options: Any) -> tuple[History, list[float]]:
@@ -54,17 +53,14 @@ def _train(make_model: Callable[[], Any], compiled: bool, **options: Any) -> tup
 
 
 def _close(got: float | None, want: float | None) -> bool:
-    if got is None or want is None:
-        return got is want
-    return math.isclose(got, want, rel_tol=RELATIVE, abs_tol=1e-15)
+    return close(got, want, abs_tol=1e-15)
 
 
 def _assert_close_to_eager(make_model: Callable[[], Any], **options: Any) -> None:
     """Batched training (no fallback warning) against eager training from the same start."""
-    eager_history, eager_weights = _train(make_model, False, **dict(options))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ReplayFallback)
-        history, weights = _train(make_model, True, **dict(options))
+    (eager_history, eager_weights), (history, weights) = eager_then_compiled(
+        lambda compiled: _train(make_model, compiled, **dict(options))
+    )
     assert len(weights) == len(eager_weights)
     bad = [(i, w, e) for i, (w, e) in enumerate(zip(weights, eager_weights, strict=True)) if not _close(w, e)]
     assert not bad, f"weights differ from eager (index, batched, eager): {bad[:3]}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +28,7 @@ from nn import (
     fit,
     make_moons,
 )
-from nn.compiled import ReplayFallback
+from tests.nn.eager_oracle import close, eager_then_compiled
 
 pytest.importorskip("numpy")
 
@@ -61,12 +60,6 @@ def _data(loss: str) -> tuple[list[list[float]], list[Any], int]:
     return X, [math.sin(a) - b for a, b in X], 1
 
 
-def _close(got: float | None, want: float | None) -> bool:
-    if got is None or want is None:
-        return got is want
-    return math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-14)
-
-
 @pytest.mark.parametrize(
     ("optimiser", "schedule", "loss", "batching"),
     list(itertools.product(OPTIMISERS, SCHEDULES, LOSSES, BATCHES)),
@@ -81,13 +74,10 @@ def test_compiled_training_equals_eager_training(optimiser: str, schedule: str, 
                       l2=1e-3, seed=5, progress=False, compiled=compiled)  # fmt: skip
         return [p.data for p in model.parameters()], history
 
-    eager, eager_history = train(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ReplayFallback)
-        compiled, history = train(True)
-    assert all(map(_close, compiled, eager)), [(a, b) for a, b in zip(compiled, eager, strict=True) if not _close(a, b)][:3]
-    assert all(map(_close, history.loss, eager_history.loss))
+    (eager, eager_history), (compiled, history) = eager_then_compiled(train)
+    assert all(map(close, compiled, eager)), [(a, b) for a, b in zip(compiled, eager, strict=True) if not close(a, b)][:3]
+    assert all(map(close, history.loss, eager_history.loss))
     assert history.accuracy == eager_history.accuracy and history.lr == eager_history.lr
     for name, means in eager_history.grad_mean.items():
-        assert all(map(_close, history.grad_mean[name], means)), name
-        assert all(map(_close, history.grad_max[name], eager_history.grad_max[name])), name
+        assert all(map(close, history.grad_mean[name], means)), name
+        assert all(map(close, history.grad_max[name], eager_history.grad_max[name])), name

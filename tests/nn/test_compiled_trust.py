@@ -19,15 +19,9 @@ from hypothesis import strategies as st
 from autograd_lite import Value
 from nn import MLP, SGD, Adam, Module, Network, Unit, fit, make_moons
 from nn.compiled import ReplayFallback
+from tests.nn.eager_oracle import close, eager_then_compiled
 
 pytest.importorskip("numpy")
-
-RELATIVE = 1e-12
-
-
-def _close(got: float, want: float) -> bool:
-    return math.isclose(got, want, rel_tol=RELATIVE, abs_tol=1e-14)
-
 
 def _train(make: Callable[[], Module], compiled: bool, **options: Any) -> tuple[list[float], Any]:
     model = make()
@@ -123,7 +117,7 @@ def test_compiled_either_matches_eager_or_falls_back_to_eager(setup: dict[str, A
     if fell_back:
         assert compiled == eager
     else:
-        assert all(map(_close, compiled, eager)), (compiled, eager)
+        assert all(map(close, compiled, eager)), (compiled, eager)
 
 
 # ---- setup grows with shapes, not samples --------------------------------------------------------
@@ -185,13 +179,10 @@ def test_callbacks_see_the_weights_and_gradients_of_the_epoch_and_may_change_the
             progress=False, compiled=compiled, callbacks=[look], **options)  # fmt: skip
         return seen, [p.data for p in params]
 
-    eager_seen, eager_final = run(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ReplayFallback)
-        seen, final = run(True)
+    (eager_seen, eager_final), (seen, final) = eager_then_compiled(run)
     for epoch, (got, want) in enumerate(zip(seen, eager_seen, strict=True)):
-        assert all(map(_close, got, want)), epoch
-    assert all(map(_close, final, eager_final))
+        assert all(map(close, got, want)), epoch
+    assert all(map(close, final, eager_final))
 
 
 def _interrupting_schedule(at: int, error: BaseException) -> Callable[[int], float]:
@@ -222,7 +213,7 @@ def test_an_interrupted_fit_leaves_the_last_completed_update(error: BaseExceptio
     weights, grads, steps = run(True, stop_at=7)
     eager_weights, eager_grads, eager_steps = run(False, stop_at=7)
     assert steps == eager_steps == 7
-    assert all(map(_close, weights, eager_weights)) and all(map(_close, grads, eager_grads))
+    assert all(map(close, weights, eager_weights)) and all(map(close, grads, eager_grads))
 
 
 @pytest.mark.parametrize("make_optimizer", [lambda p: Adam(p, lr=0.03), lambda p: SGD(p, lr=0.1, momentum=0.8)])
@@ -239,11 +230,8 @@ def test_the_optimiser_state_carries_on_after_a_compiled_fit(make_optimizer: Cal
             optimizer.step()
         return [p.data for p in model.parameters()]
 
-    eager = run(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ReplayFallback)
-        compiled = run(True)
-    assert all(map(_close, compiled, eager))
+    eager, compiled = eager_then_compiled(run)
+    assert all(map(close, compiled, eager))
 
 
 # ---- bad input keeps its clear errors ------------------------------------------------------------
@@ -271,8 +259,7 @@ def test_a_network_with_skip_connections_records_without_reading() -> None:
     X, y = make_moons(20, seed=2, labels=(0, 1))
     units = [Unit("h", ["x1", "x2"], "tanh"), Unit("y", ["x1", "x2", "h"], "sigmoid")]
     make = lambda: Network(["x1", "x2"], units, rng=1)  # noqa: E731
-    eager, _ = _train(make, False, X=X, y=y, loss="binary_cross_entropy", epochs=5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ReplayFallback)
-        compiled, _ = _train(make, True, X=X, y=y, loss="binary_cross_entropy", epochs=5)
-    assert all(map(_close, compiled, eager))
+    (eager, _), (compiled, _) = eager_then_compiled(
+        lambda compiled: _train(make, compiled, X=X, y=y, loss="binary_cross_entropy", epochs=5)
+    )
+    assert all(map(close, compiled, eager))

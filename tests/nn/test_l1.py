@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -20,6 +19,7 @@ from autograd_lite import Value
 from nn import MLP, SGD, Adam, AdamW, Loss, fit, make_moons, mse, train_batch
 from nn.compiled import ReplayFallback
 from nn.losses import l1_penalty, soft_threshold
+from tests.nn.eager_oracle import close, eager_then_compiled
 
 np = pytest.importorskip("numpy")
 
@@ -79,10 +79,6 @@ OPTIMISERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _close(got: float, want: float) -> bool:
-    return math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-14)
-
-
 @pytest.mark.parametrize(("optimiser", "batch_size", "loss"), list(itertools.product(OPTIMISERS, [None, 4, 1], ["hinge", "mse"])))
 def test_compiled_training_with_l1_equals_eager_training(optimiser: str, batch_size: int | None, loss: str) -> None:
     X, y = make_moons(14, noise=0.25, seed=3)
@@ -93,12 +89,9 @@ def test_compiled_training_with_l1_equals_eager_training(optimiser: str, batch_s
                       batch_size=batch_size, l1=0.02, l2=1e-3, seed=2, progress=False, compiled=compiled)  # fmt: skip
         return [p.data for p in model.parameters()], history.loss
 
-    eager, eager_loss = train(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ReplayFallback)
-        compiled, compiled_loss = train(True)
-    assert all(map(_close, compiled, eager)), [(a, b) for a, b in zip(compiled, eager, strict=True) if not _close(a, b)][:3]
-    assert all(map(_close, compiled_loss, eager_loss))
+    (eager, eager_loss), (compiled, compiled_loss) = eager_then_compiled(train)
+    assert all(map(close, compiled, eager)), [(a, b) for a, b in zip(compiled, eager, strict=True) if not close(a, b)][:3]
+    assert all(map(close, compiled_loss, eager_loss))
     # L1 made weights exactly zero, the same ones both ways.
     assert [w == 0.0 for w in compiled] == [w == 0.0 for w in eager]
 
