@@ -20,7 +20,7 @@ from ..plots import pyplot, smallest_text_pt
 from . import raster
 from .grid import feature_grids, grids, plane_inputs
 from .layout import network_layout
-from .views import BOUNDARY_RESOLUTION, TEST_COLOUR, TRAIN_COLOUR, UNIT_RESOLUTION, ZERO_WEIGHT
+from .views import BOUNDARY_RESOLUTION, TEST_COLOUR, TRAIN_COLOUR, UNIT_RESOLUTION, ZERO_WEIGHT, accuracy_note
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,10 +42,6 @@ def text_pt(width_in: float) -> float:
     ``width_in`` inches wide, drawn at DPI, is scaled to fit a CELL_PX-wide cell (10 pt at least)."""
     needed = MIN_TEXT_PX * 72.0 / DPI * max(1.0, width_in * DPI / CELL_PX)
     return max(10.0, math.ceil(needed * 2.0) / 2.0)
-
-
-def _right(accuracy: float | None) -> str:
-    return "" if accuracy is None else f" ({accuracy:.0%} right)"
 
 
 def draw_boundary(state: PlaygroundState, ax: Axes, size: float = 10.0) -> None:
@@ -160,8 +156,8 @@ def draw_losses(state: PlaygroundState, ax: Axes, size: float = 10.0) -> None:
     """Train and test loss (mean per point, without L1 and L2) per epoch."""
     run = state.history
     epochs = list(range(run.epochs + 1))
-    ax.plot(epochs, run.train_loss, color=TRAIN_COLOUR, label=f"train{_right(run.train_accuracy[-1])}")
-    ax.plot(epochs, run.test_loss, color=TEST_COLOUR, linestyle="--", label=f"test{_right(run.test_accuracy[-1])}")
+    ax.plot(epochs, run.train_loss, color=TRAIN_COLOUR, label=f"train{accuracy_note(run.train_accuracy[-1])}")
+    ax.plot(epochs, run.test_loss, color=TEST_COLOUR, linestyle="--", label=f"test{accuracy_note(run.test_accuracy[-1])}")
     ax.set_xlabel("epoch", fontsize=size)
     ax.set_ylabel("loss per point", fontsize=size)
     ax.set_ylim(bottom=0.0)

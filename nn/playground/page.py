@@ -28,7 +28,7 @@ from ..checks import check_int_in
 from .history import Snapshot
 from .settings import WHERE, learning_rate_note
 from .settings_text import settings_text
-from .views import PLOT, TOP, Renderer, text_width
+from .views import PLOT, TOP, Renderer, accuracy_note, text_width
 
 if TYPE_CHECKING:
     from .state import PlaygroundState
@@ -57,15 +57,11 @@ def _settings_line(state: PlaygroundState) -> str:
     )
 
 
-def _right(accuracy: float | None) -> str:
-    return "" if accuracy is None else f" ({accuracy:.0%} right)"
-
-
 def _frame_text(state: PlaygroundState, epoch: int) -> str:
     run = state.history
     return (
-        f"train loss {run.train_loss[epoch]:.4g}{_right(run.train_accuracy[epoch])}, "
-        f"test loss {run.test_loss[epoch]:.4g}{_right(run.test_accuracy[epoch])}"
+        f"train loss {run.train_loss[epoch]:.4g}{accuracy_note(run.train_accuracy[epoch])}, "
+        f"test loss {run.test_loss[epoch]:.4g}{accuracy_note(run.test_accuracy[epoch])}"
     )
 
 

@@ -538,7 +538,7 @@ class Renderer:
         return _svg(width, height, "".join(parts), "pg-loss-picture")
 
 
-def _right(accuracy: float | None) -> str:
+def accuracy_note(accuracy: float | None) -> str:
     """' (93% right)', or nothing for a regression set."""
     return "" if accuracy is None else f" ({accuracy:.0%} right)"
 
@@ -550,5 +550,5 @@ def status_text(state: PlaygroundState) -> str:
     rate = "" if lr is None else f" · lr {_number(lr)}"
     return (
         f"epoch {run.epochs} · {run.updates[-1]} updates{rate} · train loss {_number(run.train_loss[-1])}"
-        f"{_right(run.train_accuracy[-1])} · test loss {_number(run.test_loss[-1])}{_right(run.test_accuracy[-1])}"
+        f"{accuracy_note(run.train_accuracy[-1])} · test loss {_number(run.test_loss[-1])}{accuracy_note(run.test_accuracy[-1])}"
     )
