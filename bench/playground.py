@@ -48,7 +48,7 @@ def _pin_to_one_core() -> str:
 def _measure(batch_size: int | str, features: tuple[str, ...], seconds: float) -> dict[str, float]:
     """Updates per second of the widget's frame loop, and the median cost of each part of a frame."""
     from nn.playground import Playground
-    from nn.playground.views import status_text
+    from nn.playground.views import loss_svg, status_text
 
     def make() -> Playground:
         return Playground("moons", n_points=250, test_fraction=0.2, features=features, hidden=[8, 8], activation="tanh",
@@ -74,7 +74,7 @@ def _measure(batch_size: int | str, features: tuple[str, ...], seconds: float) -
             ("train", lambda: headless.step(1)),
             ("boundary", lambda: renderer.boundary_background(state.latest)),
             ("network", lambda: renderer.network(state.latest)),
-            ("loss", lambda: renderer.loss(state.history)),
+            ("loss", lambda: loss_svg(state.history)),
             ("status", lambda: status_text(state)),
             ("graph", lambda: pg.graph(0).pipe("svg")),
         ):

@@ -28,7 +28,7 @@ from ..checks import check_int_in
 from .history import Snapshot
 from .settings import WHERE, learning_rate_note
 from .settings_text import settings_text
-from .views import PLOT, TOP, Renderer, accuracy_note, text_width
+from .views import PLOT, TOP, Renderer, accuracy_note, loss_svg, text_width
 
 if TYPE_CHECKING:
     from .state import PlaygroundState
@@ -105,7 +105,7 @@ def page_html(state: PlaygroundState, *, max_frames: int = 200, max_bytes: int =
     frames = _Frames(state)
     renderer = frames.renderer
     count = len(frames.snapshots)
-    losses = renderer.loss(state.history, cursor=0, y_max=None)
+    losses = loss_svg(state.history, cursor=0, y_max=None)
     fixed = len(losses) + len(renderer.boundary_points()) + 20_000
     chosen = _evenly(count, max_frames)
     while fixed + frames.size(chosen) > max_bytes and len(chosen) > 2:

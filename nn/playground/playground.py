@@ -297,7 +297,9 @@ class Playground:
 
     def loss_svg(self) -> str:
         """The train and test loss per epoch, as SVG."""
-        return self._renderer().loss(self._history)
+        from .views import loss_svg
+
+        return loss_svg(self._history)
 
     def graph(self, index: int = 0, *, test: bool = False) -> Graph:
         """The computation graph of one point's loss after backward, a box per neuron (Graphviz)."""

@@ -465,77 +465,78 @@ class Renderer:
         width = MARGIN_LEFT + 32 + max(text_width(text) for *_, text in lines) + 6
         return "".join(parts), math.ceil(width)
 
-    # ---- the loss curves ---------------------------------------------------------------------
 
-    def loss(
-        self,
-        history: RunHistory,
-        *,
-        upto: int | None = None,
-        cursor: int | None = None,
-        y_max: float | None = None,
-    ) -> str:
-        """Train and test loss per epoch (mean per point, without L1 and L2); ``upto`` cuts the
-        curves, ``cursor`` marks an epoch, ``y_max`` fixes the scale (the saved page fixes both axes)."""
-        run = history
-        last = run.epochs if upto is None else min(upto, run.epochs)
-        epochs = max(1, run.epochs if cursor is not None else last)
-        finite = [v for v in (*run.train_loss[: last + 1], *run.test_loss[: last + 1]) if math.isfinite(v)]
-        top_value = y_max if y_max is not None else max([*finite, 1e-12]) * 1.05
-        ticks = (0.0, top_value / 2, top_value)
-        width, height = 342.0, 190.0
-        # The loss numbers end 4 px left of the plot; the epoch count is centred under its right end.
-        left = math.ceil(max(44.0, 8.0 + max(text_width(_number(value)) for value in ticks)))
-        right = math.ceil(max(10.0, 4.0 + text_width(str(epochs)) / 2))
-        top, bottom = 12.0, 36.0
-        plot_w, plot_h = width - left - right, height - top - bottom
+# ---- the loss curves ---------------------------------------------------------------------
 
-        def px(epoch: int) -> float:
-            return left + epoch / epochs * plot_w
 
-        def py(value: float) -> float:
-            clipped = min(max(value, 0.0), top_value) if math.isfinite(value) else top_value
-            return top + plot_h - clipped / top_value * plot_h
+def loss_svg(
+    history: RunHistory,
+    *,
+    upto: int | None = None,
+    cursor: int | None = None,
+    y_max: float | None = None,
+) -> str:
+    """Train and test loss per epoch (mean per point, without L1 and L2); ``upto`` cuts the
+    curves, ``cursor`` marks an epoch, ``y_max`` fixes the scale (the saved page fixes both axes)."""
+    run = history
+    last = run.epochs if upto is None else min(upto, run.epochs)
+    epochs = max(1, run.epochs if cursor is not None else last)
+    finite = [v for v in (*run.train_loss[: last + 1], *run.test_loss[: last + 1]) if math.isfinite(v)]
+    top_value = y_max if y_max is not None else max([*finite, 1e-12]) * 1.05
+    ticks = (0.0, top_value / 2, top_value)
+    width, height = 342.0, 190.0
+    # The loss numbers end 4 px left of the plot; the epoch count is centred under its right end.
+    left = math.ceil(max(44.0, 8.0 + max(text_width(_number(value)) for value in ticks)))
+    right = math.ceil(max(10.0, 4.0 + text_width(str(epochs)) / 2))
+    top, bottom = 12.0, 36.0
+    plot_w, plot_h = width - left - right, height - top - bottom
 
-        stride = max(1, math.ceil((last + 1) / MAX_CURVE_POINTS))
-        shown = list(range(0, last + 1, stride))
-        if shown[-1] != last:
-            shown.append(last)
-        parts = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>']
-        for value in ticks:
-            parts.append(_text(left - 4, py(value) + 4, _number(value), anchor="end"))
-        parts.append(_text(left, top + plot_h + 14, "0"))
-        parts.append(_text(left + plot_w, top + plot_h + 14, str(epochs)))
-        parts.append(_text(left + plot_w / 2, top + plot_h + 14, "epoch"))
-        if cursor is not None:
-            # The whole run faint, and solid up to the cursor: the page moves the clip with its slider.
-            x = px(min(cursor, run.epochs))
-            parts.append(
-                f'<clipPath id="pg-loss-upto"><rect class="pg-upto" x="0" y="0" width="{_n(x)}" height="{height}"/></clipPath>'
-            )
-        for values, colour, dash in ((run.train_loss, TRAIN_COLOUR, ""), (run.test_loss, TEST_COLOUR, ' stroke-dasharray="5 3"')):
-            points = " ".join(f"{_n(px(e))},{_n(py(values[e]))}" for e in shown)
-            line = f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}'
-            if cursor is None:
-                parts.append(line + "/>")
-            else:
-                parts.append(line + ' stroke-opacity="0.25"/>')
-                parts.append(line + ' clip-path="url(#pg-loss-upto)"/>')
-        if cursor is not None:
-            parts.append(
-                f'<line class="pg-cursor" x1="{_n(x)}" y1="{top}" x2="{_n(x)}" y2="{top + plot_h}" '
-                f'stroke="#777" stroke-width="1.2" data-left="{left}" data-scale="{plot_w / epochs:.6f}"/>'
-            )
-        legend_y = height - 6
-        second = 8.0 + 27.0 + text_width("train loss") + 14.0
+    def px(epoch: int) -> float:
+        return left + epoch / epochs * plot_w
+
+    def py(value: float) -> float:
+        clipped = min(max(value, 0.0), top_value) if math.isfinite(value) else top_value
+        return top + plot_h - clipped / top_value * plot_h
+
+    stride = max(1, math.ceil((last + 1) / MAX_CURVE_POINTS))
+    shown = list(range(0, last + 1, stride))
+    if shown[-1] != last:
+        shown.append(last)
+    parts = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>']
+    for value in ticks:
+        parts.append(_text(left - 4, py(value) + 4, _number(value), anchor="end"))
+    parts.append(_text(left, top + plot_h + 14, "0"))
+    parts.append(_text(left + plot_w, top + plot_h + 14, str(epochs)))
+    parts.append(_text(left + plot_w / 2, top + plot_h + 14, "epoch"))
+    if cursor is not None:
+        # The whole run faint, and solid up to the cursor: the page moves the clip with its slider.
+        x = px(min(cursor, run.epochs))
         parts.append(
-            f'<line x1="8" y1="{legend_y - 4}" x2="30" y2="{legend_y - 4}" stroke="{TRAIN_COLOUR}" stroke-width="2"/>'
-            + _text(35, legend_y, "train loss", anchor="start")
-            + f'<line x1="{_n(second)}" y1="{legend_y - 4}" x2="{_n(second + 22)}" y2="{legend_y - 4}" stroke="{TEST_COLOUR}" '
-            f'stroke-width="2" stroke-dasharray="5 3"/>'
-            + _text(second + 27, legend_y, "test loss (mean per point)", anchor="start")
+            f'<clipPath id="pg-loss-upto"><rect class="pg-upto" x="0" y="0" width="{_n(x)}" height="{height}"/></clipPath>'
         )
-        return _svg(width, height, "".join(parts), "pg-loss-picture")
+    for values, colour, dash in ((run.train_loss, TRAIN_COLOUR, ""), (run.test_loss, TEST_COLOUR, ' stroke-dasharray="5 3"')):
+        points = " ".join(f"{_n(px(e))},{_n(py(values[e]))}" for e in shown)
+        line = f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}'
+        if cursor is None:
+            parts.append(line + "/>")
+        else:
+            parts.append(line + ' stroke-opacity="0.25"/>')
+            parts.append(line + ' clip-path="url(#pg-loss-upto)"/>')
+    if cursor is not None:
+        parts.append(
+            f'<line class="pg-cursor" x1="{_n(x)}" y1="{top}" x2="{_n(x)}" y2="{top + plot_h}" '
+            f'stroke="#777" stroke-width="1.2" data-left="{left}" data-scale="{plot_w / epochs:.6f}"/>'
+        )
+    legend_y = height - 6
+    second = 8.0 + 27.0 + text_width("train loss") + 14.0
+    parts.append(
+        f'<line x1="8" y1="{legend_y - 4}" x2="30" y2="{legend_y - 4}" stroke="{TRAIN_COLOUR}" stroke-width="2"/>'
+        + _text(35, legend_y, "train loss", anchor="start")
+        + f'<line x1="{_n(second)}" y1="{legend_y - 4}" x2="{_n(second + 22)}" y2="{legend_y - 4}" stroke="{TEST_COLOUR}" '
+        f'stroke-width="2" stroke-dasharray="5 3"/>'
+        + _text(second + 27, legend_y, "test loss (mean per point)", anchor="start")
+    )
+    return _svg(width, height, "".join(parts), "pg-loss-picture")
 
 
 def accuracy_note(accuracy: float | None) -> str:

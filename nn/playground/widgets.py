@@ -33,7 +33,7 @@ from .controls import Controls, NetworkButtons
 from .layout import COLUMN
 from .sample import sample_graph
 from .state import PlaygroundState
-from .views import Renderer, status_text
+from .views import Renderer, loss_svg, status_text
 
 GRAPH_EVERY = 1.0
 """Seconds between redraws of the point's graph while playing."""
@@ -201,7 +201,7 @@ class PlaygroundWidget:
             # Unchanged text is not sent again, so the points travel only when they change.
             self.points.value = self.renderer.boundary_points(point)
             self.network.value = self.renderer.network(state.latest)
-            self.loss.value = self.renderer.loss(state.history)
+            self.loss.value = loss_svg(state.history)
             self.status.value = f'<span class="pg-status-text">{html.escape(status_text(state))}</span>'
             if graph:
                 self._draw_graph(state)
