@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .graphviz_text import GraphvizText, picture_text
+from .graphviz_text import FONT, GraphvizText, picture_text
 from .options import PassState
 from .plan import EdgeKey, Overrides, Pins, Plan
 from .runner import run_graphviz
@@ -33,7 +33,7 @@ def _visible_length(label: str) -> int:
 def measure_sizes(drawings: Sequence[GraphvizText]) -> Overrides:
     """Every node at its largest size over ``drawings`` (one Graphviz run for all of them), every
     edge with its longest label, and the size of the largest caption."""
-    lines = ["digraph measure {", '  node [fontname="Helvetica", fontsize=11];']
+    lines = ["digraph measure {", f'  node [fontname="{FONT}", fontsize=11];']
     variants: dict[tuple[str, str], str] = {}
     captions: dict[str, str] = {}
     for drawing in drawings:

@@ -21,11 +21,6 @@ from autograd_lite.text import describe
 
 from .settings import WHERE, PlaygroundSettings
 
-FIELDS = (
-    "dataset", "n_points", "noise", "test_fraction", "features", "hidden", "activation", "loss", "optimizer",
-    "lr", "schedule", "batch_size", "l1", "l2", "seed", "show_test_data", "discretize",
-)  # fmt: skip
-"""The settings in the order the text lists them; the last takes one character."""
 MAX_LENGTH = 1000
 """Longer than any text ``settings_text`` writes (about 250 characters)."""
 WHERE_TEXT = f"{WHERE}.from_settings"
@@ -106,6 +101,8 @@ READERS: dict[str, Callable[[str, str], object]] = {
     "discretize": _flag,
 }  # fmt: skip
 """How each setting's value is read: only the forms ``settings_text`` writes."""
+FIELDS = tuple(READERS)
+"""The settings in the order the text lists them; the last takes one character."""
 
 
 def _decode(name: str, value: str) -> str:
