@@ -94,8 +94,7 @@ def _hinge(outputs: Outputs, targets: Targets) -> Value:
     """mean relu(1 - y * score) with labels y in {-1, +1} (micrograd's max-margin loss)"""
     pairs = _pairs(outputs, targets, "hinge")
     for index, (_, label) in enumerate(pairs):
-        if label not in (-1.0, 1.0):
-            raise ValueError(f"hinge: targets must be -1 or +1, got {label!r} at index {index}")
+        check_sign_label(label, index)
     margins = [(1.0 - label * score).relu() for score, label in pairs]
     return value_sum(margins) * (1.0 / len(margins))
 
@@ -104,13 +103,25 @@ def _binary_cross_entropy(outputs: Outputs, targets: Targets) -> Value:
     """mean of -y log s(z) - (1 - y) log(1 - s(z)) = softplus(z) - y z, from logits z, y in [0, 1]"""
     pairs = _pairs(outputs, targets, "binary_cross_entropy")
     for index, (_, y) in enumerate(pairs):
-        if not 0.0 <= y <= 1.0:
-            raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r} at index {index}")
+        check_probability(y, index)
     terms = [z.softplus() - y * z if y else z.softplus() for z, y in pairs]
     return value_sum(terms) * (1.0 / len(terms))
 
 
-def _class_index(target: object, classes: int, index: int) -> int:
+def check_sign_label(label: float, index: int) -> None:
+    """hinge's target ``index`` is -1 or +1, or a ValueError naming it."""
+    if label not in (-1.0, 1.0):
+        raise ValueError(f"hinge: targets must be -1 or +1, got {label!r} at index {index}")
+
+
+def check_probability(y: float, index: int) -> None:
+    """binary_cross_entropy's target ``index`` is in [0, 1], or a ValueError naming it."""
+    if not 0.0 <= y <= 1.0:
+        raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r} at index {index}")
+
+
+def class_index(target: object, classes: int, index: int) -> int:
+    """cross_entropy's target ``index`` as a class in 0..classes-1, or an error naming it."""
     number = real_number(target)  # any real number the engine takes (numpy's too), never a bool
     if number is None or not number.is_integer():
         raise TypeError(f"cross_entropy: target {index} must be a class index, got {describe(target)}")
@@ -134,7 +145,7 @@ def _cross_entropy(outputs: Outputs, targets: Targets) -> Value:
     for index, (logits, target) in enumerate(zip(outputs, targets, strict=True)):
         if isinstance(logits, Value) or not all(isinstance(z, Value) for z in logits) or len(logits) < 2:
             raise TypeError(f"cross_entropy: sample {index} must be a list of at least 2 logit Values")
-        terms.append(logsumexp(logits) - logits[_class_index(target, len(logits), index)])
+        terms.append(logsumexp(logits) - logits[class_index(target, len(logits), index)])
     return value_sum(terms) * (1.0 / len(terms))
 
 

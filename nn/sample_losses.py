@@ -21,8 +21,18 @@ from typing import Any, NamedTuple
 from autograd_lite import Value, dot, logsumexp, value_sum
 from autograd_lite.text import describe
 
-from .checks import real_number
-from .losses import Loss, binary_cross_entropy, cross_entropy, hinge, mse, sse, target_number
+from .losses import (
+    Loss,
+    binary_cross_entropy,
+    check_probability,
+    check_sign_label,
+    class_index,
+    cross_entropy,
+    hinge,
+    mse,
+    sse,
+    target_number,
+)
 
 TargetRule = Callable[[Any, "int | None", int], list[float]]
 """(one sample's target, the model's number of outputs (None for one Value, not a list), the
@@ -66,28 +76,12 @@ def _elementwise_targets(where: str, check: Callable[[float, int], None] | None 
     return targets
 
 
-def _sign_label(label: float, index: int) -> None:
-    if label not in (-1.0, 1.0):
-        raise ValueError(f"hinge: targets must be -1 or +1, got {label!r} at index {index}")
-
-
-def _probability(y: float, index: int) -> None:
-    if not 0.0 <= y <= 1.0:
-        raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r} at index {index}")
-
-
 def _one_hot(target: Any, width: int | None, index: int) -> list[float]:
     """cross_entropy's class index as a one-hot row of the model's width."""
     if width is None or width < 2:
         raise TypeError(f"cross_entropy: sample {index} must be a list of at least 2 logit Values")
-    number = real_number(target)
-    if number is None or not number.is_integer():
-        raise TypeError(f"cross_entropy: target {index} must be a class index, got {describe(target)}")
-    label = int(number)
-    if not 0 <= label < width:
-        raise ValueError(f"cross_entropy: target {index} must be in 0..{width - 1}, got {describe(target)}")
     row = [0.0] * width
-    row[label] = 1.0
+    row[class_index(target, width, index)] = 1.0
     return row
 
 
@@ -122,9 +116,9 @@ def _cross_entropy(outputs: list[Value], targets: list[Value]) -> Value:
 SAMPLE_LOSSES: dict[str, SampleLoss] = {
     "sse": SampleLoss(sse, _elementwise_targets("sse"), _sse, lambda outputs: 0),
     "mse": SampleLoss(mse, _elementwise_targets("mse"), _squares, lambda outputs: outputs),
-    "hinge": SampleLoss(hinge, _elementwise_targets("hinge", _sign_label), _hinge, lambda outputs: outputs),
+    "hinge": SampleLoss(hinge, _elementwise_targets("hinge", check_sign_label), _hinge, lambda outputs: outputs),
     "binary_cross_entropy": SampleLoss(
-        binary_cross_entropy, _elementwise_targets("binary_cross_entropy", _probability), _binary_cross_entropy,
+        binary_cross_entropy, _elementwise_targets("binary_cross_entropy", check_probability), _binary_cross_entropy,
         lambda outputs: outputs,
     ),
     "cross_entropy": SampleLoss(cross_entropy, _one_hot, _cross_entropy, lambda outputs: 1),
