@@ -57,7 +57,7 @@ class ArrayTraining:
         self.l2 = l2
         self.l1 = l1
         self.rule = rule
-        position = {param: j for j, param in enumerate(self.parameters)}
+        self._position = position = {param: j for j, param in enumerate(self.parameters)}
         self.groups = {name: np.array([position[p] for p in params], dtype=np.intp) for name, params in (groups or {}).items()}
         self.expected = None if rule is None else np.array(expected_classes(rule, targets, replay.width))
         self.used = list(replay.uses)
@@ -76,7 +76,7 @@ class ArrayTraining:
                 f"the optimiser {type(optimizer).__name__} changes step() or _update() without its array "
                 f"twin _update_arrays(), so only its own step() trains as written"
             )
-        position = {param: j for j, param in enumerate(self.parameters)}
+        position = self._position
         missing = [p for p in optimizer.params if p not in position]
         if missing:
             name = missing[0].label or "a Value"
@@ -114,7 +114,8 @@ class ArrayTraining:
     def update(self, batch: Sequence[int] | None) -> Update:
         """One update on the samples ``batch`` (None: all of them, in order)."""
         current = self.current
-        rows = self.columns if batch is None else self.columns[np.asarray(batch, dtype=np.intp)]
+        picked = None if batch is None else np.asarray(batch, dtype=np.intp)
+        rows = self.columns if picked is None else self.columns[picked]
         count = len(rows)
         weight = self.replay.form.weight(count, self.replay.width)
         weights = current.weights
@@ -140,7 +141,7 @@ class ArrayTraining:
             new_weights[index] = soft_threshold(moved, lr * self.l1) if self.l1 else moved
         correct = 0
         if self.expected is not None and self.rule is not None:
-            expected = self.expected if batch is None else self.expected[np.asarray(batch, dtype=np.intp)]
+            expected = self.expected if picked is None else self.expected[picked]
             correct = correct_count(self.rule, outputs, expected)
         sizes = {name: _sizes(grads[index_of]) for name, index_of in self.groups.items()}
         self.current = _Committed(new_weights, grads, state, current.steps + 1, lr)
