@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ops
 from .text import describe
-from .value import CONSTANT, Value, leaf
+from .value import CONSTANT, Value, leaf, make_node
 
 
 def reduce_value(value: Value) -> tuple[Any, tuple[Any, ...]]:
@@ -76,15 +76,14 @@ def _rebuild_graph(table: list[tuple[Any, ...]]) -> Value:
                 f"unpickling a graph: it uses the op {describe(name)}, which this process has not defined; "
                 f"run define_op({describe(name)}, ...) before loading it"
             )
-        out = leaf(data)
-        out._grad, out._label, out._rule = grad, label, rule
         operands = tuple(nodes[r] if type(r) is int else r for r in refs)
         if rule.arity == -1:
-            out._a, out._da = operands, tuple(local_grads)
+            out = make_node(rule, data, operands, tuple(local_grads))
+        elif len(operands) == 2:
+            out = make_node(rule, data, operands[0], local_grads[0], operands[1], local_grads[1])
         else:
-            out._a, out._da = operands[0], local_grads[0]
-            if len(operands) == 2:
-                out._b, out._db = operands[1], local_grads[1]
+            out = make_node(rule, data, operands[0], local_grads[0])
+        out._grad, out._label = grad, label
         if extra:
             out.__dict__.update(extra)
         nodes.append(out)
