@@ -29,6 +29,7 @@ nn's nor the standard library's: the user's own line.
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
@@ -177,9 +178,11 @@ def note_read(how: str) -> None:
 
 
 _LIBRARY_PACKAGES = ("autograd_lite", "nn")
-_STANDARD_LIBRARY = tuple(
-    path for path in {sysconfig.get_paths().get("stdlib"), sysconfig.get_paths().get("platstdlib")} if path
-)
+@functools.cache
+def _standard_library() -> tuple[str, ...]:
+    """Where the standard library lives (asked once, when a read is first noted: not at import)."""
+    paths = sysconfig.get_paths()
+    return tuple(path for path in {paths.get("stdlib"), paths.get("platstdlib")} if path)
 
 
 def _user_frame(frame: FrameType) -> FrameType:
@@ -190,7 +193,7 @@ def _user_frame(frame: FrameType) -> FrameType:
         module = walker.f_globals.get("__name__", "")
         filename = walker.f_code.co_filename
         ours = any(module == name or module.startswith(name + ".") for name in _LIBRARY_PACKAGES)
-        if not ours and not filename.startswith(_STANDARD_LIBRARY) and not filename.startswith("<frozen"):
+        if not ours and not filename.startswith(_standard_library()) and not filename.startswith("<frozen"):
             return walker
         walker = walker.f_back
     return frame
