@@ -185,18 +185,16 @@ def check_engine(
             together.append((recipe, expected))
     tried = len(together)
     if by_hand:
-        for recipe, expected in together:
-            fault = run(recipe, value_class, BY_HAND, expected, seconds)
-            if fault is not None:
-                return context.wrong_together(recipe, fault, present, right, tried, BY_HAND)
+        found = context.first_fault(together, BY_HAND)
+        if found is not None:
+            return context.wrong_together(*found, present, right, tried, BY_HAND)
     if style == BACKWARD:
-        alone = [recipe for operation in present for recipe in _alone(operation, reuse)] if by_hand else []
-        for recipe, expected in [(r, reference(r)) for r in alone] + together:
-            fault = None if expected is None else run(recipe, value_class, BACKWARD, expected, seconds)
-            if fault is not None:
-                if by_hand:
-                    return context.wrong_backward(recipe, fault, present, right, tried)
-                return context.wrong_together(recipe, fault, present, right, tried, BACKWARD)
+        alone = [(r, reference(r)) for operation in present for r in _alone(operation, reuse)] if by_hand else []
+        found = context.first_fault([*alone, *together], BACKWARD)
+        if found is not None:
+            if by_hand:
+                return context.wrong_backward(*found, present, right, tried)
+            return context.wrong_together(*found, present, right, tried, BACKWARD)
     kind = "with nodes used more than once" if reuse else "as trees, each node used once"
     summary = (
         f"{_listed(_grouped(right))} give autograd-lite's values"
@@ -236,23 +234,28 @@ class _Context:
     def check_alone(self, operation: Operation, by_hand: bool, right: list[str]) -> EngineReport | None:
         """The report of ``operation``'s first fault on its own (its values, then its backward
         step), or None when it has none."""
-        recipes = _alone(operation, self.reuse)
-        for recipe in recipes:
-            expected = reference(recipe)
-            fault = None if expected is None else run(recipe, self.value_class, NO_GRADIENTS, expected, self.seconds)
-            if fault is not None:
-                return self.wrong_alone(operation, recipe, fault, right, NO_GRADIENTS)
+        recipes = [(recipe, reference(recipe)) for recipe in _alone(operation, self.reuse)]
+        found = self.first_fault(recipes, NO_GRADIENTS)
+        if found is not None:
+            return self.wrong_alone(operation, *found, right, NO_GRADIENTS)
         if by_hand:
             points = _UNARY_POINTS if operation.arity == 1 else _BINARY_POINTS
-            found = check_rule(operation, points, self.value_class, self.reuse, self.seconds)
-            return None if found is None else self.wrong_rule(operation, found, right)
+            rule_fault = check_rule(operation, points, self.value_class, self.reuse, self.seconds)
+            return None if rule_fault is None else self.wrong_rule(operation, rule_fault, right)
         if self.style == BACKWARD:
             # No _backward to run on its own: the operation alone through the student's backward().
-            for recipe in recipes:
-                expected = reference(recipe)
-                fault = None if expected is None else run(recipe, self.value_class, BACKWARD, expected, self.seconds)
-                if fault is not None:
-                    return self.wrong_alone(operation, recipe, fault, right, BACKWARD)
+            found = self.first_fault(recipes, BACKWARD)
+            if found is not None:
+                return self.wrong_alone(operation, *found, right, BACKWARD)
+        return None
+
+    def first_fault(self, recipes: Sequence[tuple[Recipe, Reference | None]], style: str) -> tuple[Recipe, Fault] | None:
+        """The first of ``recipes`` (each with autograd-lite's numbers, None where it is undefined)
+        that the student's class gets wrong run as ``style`` says, and its fault; or None."""
+        for recipe, expected in recipes:
+            fault = None if expected is None else run(recipe, self.value_class, style, expected, self.seconds)
+            if fault is not None:
+                return recipe, fault
         return None
 
     def wrong_alone(
