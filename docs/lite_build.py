@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from docs.build import BuildError as SiteBuildError
+from docs.vendor import npm_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "docs" / "lite"
@@ -106,17 +107,6 @@ def _run(step: str, command: list[str], cwd: Path = ROOT) -> None:
 def _installed_npm_version(package: str) -> str | None:
     manifest = NODE_MODULES / package / "package.json"
     return json.loads(manifest.read_text())["version"] if manifest.exists() else None
-
-
-def npm_install() -> None:
-    """Install docs/lite's npm packages with ``npm ci``, unless the installed ones match the lock."""
-    lock = json.loads((LITE / "package-lock.json").read_text())["packages"]
-    wanted = {key.removeprefix("node_modules/"): entry["version"] for key, entry in lock.items() if key}
-    if all(_installed_npm_version(package) == version for package, version in wanted.items()):
-        return
-    if shutil.which("npm") is None:
-        raise BuildError("npm is missing; the browser lessons need it: apt-get install nodejs npm")
-    _run("npm ci", ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=LITE)
 
 
 def _kernel_pyodide_version() -> str:
@@ -341,7 +331,7 @@ def build_lite(out: Path) -> list[Lesson]:
     """Build the browser lessons site into ``out`` (emptied first); returns the lessons it read."""
     found = lessons()
     pyodide_version = _kernel_pyodide_version()
-    npm_install()
+    npm_ci(LITE, "the browser lessons serve Pyodide and Graphviz from it")
     if out.exists():
         shutil.rmtree(out)
     with tempfile.TemporaryDirectory(prefix="lite-build-") as scratch:
@@ -386,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         build_lite(arguments.out)
-    except BuildError as error:
+    except SiteBuildError as error:  # ours, and the npm step's
         print(f"lite_build: {error}", file=sys.stderr)
         return 2
     print(f"lite: built {arguments.out} ({_size(arguments.out) / 1e6:.1f} MB) in {time.monotonic() - started:.0f} s")

@@ -19,9 +19,9 @@ from pathlib import Path
 from docs.build import DOCS, BuildError
 
 NODE_MODULES = DOCS / "node_modules"
-LOCK = DOCS / "package-lock.json"
-# Written after a successful `npm ci`: the lock file's hash, so an unchanged lock installs once.
-STAMP = NODE_MODULES / ".autograd-lite-docs-lock-sha256"
+# Written into node_modules after a successful `npm ci`: the lock file's hash, so an unchanged
+# lock installs once.
+STAMP_NAME = ".autograd-lite-lock-sha256"
 MATHJAX = NODE_MODULES / "mathjax"
 WIDGETS = NODE_MODULES / "@jupyter-widgets" / "html-manager"
 # What tex-chtml.js loads from beside it: TeX extensions it autoloads (for \color, \boldsymbol, ...),
@@ -33,7 +33,7 @@ MATHJAX_PARTS = ("input/tex", "output/chtml", "ui", "a11y", "sre")
 
 def vendor(folder: Path) -> None:
     """Copy MathJax and the widget renderer (with their licences) into ``folder``."""
-    install()
+    npm_ci(DOCS, "the site vendors MathJax and the widget renderer with it")
     mathjax = folder / "mathjax"
     mathjax.mkdir(parents=True)
     shutil.copyfile(MATHJAX / "es5" / "tex-chtml.js", mathjax / "tex-chtml.js")
@@ -49,17 +49,19 @@ def vendor(folder: Path) -> None:
     shutil.copyfile(WIDGETS / "package.json", widgets / "package.json")
 
 
-def install() -> None:
-    """``npm ci`` in docs/, unless node_modules already holds exactly what the lock file names."""
-    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == digest:
+def npm_ci(folder: Path, why: str) -> None:
+    """``npm ci`` in ``folder``, unless its node_modules already holds exactly what its lock file
+    names; ``why`` the packages are needed, for the error when npm is missing."""
+    digest = hashlib.sha256((folder / "package-lock.json").read_bytes()).hexdigest()
+    stamp = folder / "node_modules" / STAMP_NAME
+    if stamp.exists() and stamp.read_text() == digest:
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise BuildError("npm is missing; the site vendors MathJax and the widget renderer with it: apt-get install npm")
-    # --ignore-scripts: nothing we copy needs an install script (font-awesome's only prints credits).
-    result = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=DOCS,
-                            capture_output=True, text=True)
+        raise BuildError(f"npm is missing; {why}: apt-get install npm")
+    # --ignore-scripts: nothing we use needs an install script (font-awesome's only prints credits).
+    result = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=folder,
+                            capture_output=True, text=True)  # fmt: skip
     if result.returncode != 0:
-        raise BuildError(f"npm ci in docs/ failed: {result.stderr.strip()[-1500:]}")
-    STAMP.write_text(digest)
+        raise BuildError(f"npm ci in {folder.name}/ failed: {result.stderr.strip()[-1500:]}")
+    stamp.write_text(digest)
