@@ -318,6 +318,10 @@ def _agreement(results: Results, workload: str) -> str:
     return f"first-step losses of all engines agree to a relative {worst:.1e}; {same}"
 
 
+SECTIONS = ("scale",)
+"""Named like workloads in ``--only``, but each a section of its own (bench/scale.py), not a table row."""
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run every workload on every engine for some rounds; print and save the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -328,13 +332,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default=None, help="Markdown file (default bench/results.md for a full run)")
     args = parser.parse_args(argv)
     rounds = args.rounds or (1 if args.quick else 3)
-    workloads = [w for w in args.only.split(",") if w] or [*SUPPORTED, "scale"]
+    known = [*SUPPORTED, *SECTIONS]
+    workloads = [w for w in args.only.split(",") if w] or known
     chosen = [e for e in args.engines.split(",") if e] or list(ENGINES)
     for name in workloads:
-        if name not in SUPPORTED and name != "scale":
-            parser.error(f"unknown workload {name!r}; choose from {', '.join(SUPPORTED)}, scale")
+        if name not in known:
+            parser.error(f"unknown workload {name!r}; choose from {', '.join(known)}")
     scale = "scale" in workloads and not args.quick
-    workloads = [w for w in workloads if w != "scale"]
+    workloads = [w for w in workloads if w not in SECTIONS]
     results = Results()
     for round_index in range(rounds):
         for workload in workloads:
@@ -348,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
                 shown = f"{answer['value']:.4g} {answer['unit']}" if answer.get("ok") else answer.get("error")
                 print(f"round {round_index + 1}/{rounds}  {workload:9} {engine:14} {shown}", file=sys.stderr, flush=True)
     # The scale section (bench/scale.py): fit(compiled=True) against PyTorch as the data and width grow.
-    scale_lines = scale_section(rounds)[0] if scale else None
+    scale_lines = scale_section(rounds) if scale else None
     text = report(results, workloads, rounds, args.quick, scale_lines)
     print(text)
     output = args.output or (None if args.quick else str(ROOT / "bench" / "results.md"))

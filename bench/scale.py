@@ -21,16 +21,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")  # one thread each, said before numpy or torch loads
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = (16, 32, 64, 128, 256)
 SAMPLES = (1000, 2000, 5000, 10000, 20000)
 BATCHES = {"full batch": None, "mini-batches of 32": 32}
 INPUTS, CLASSES, LR = 16, 4, 0.05
+# Each measuring process runs numpy and torch on one thread (unless the caller's environment says
+# otherwise); set for those processes only, so importing this module changes nothing.
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 TARGETS = (
     ("setup for 20,000 samples / setup for 2,000 (ours)", 2.0),
     ("full batch, width 128, 2,000 samples: per epoch / PyTorch", 2.0),
@@ -102,7 +101,8 @@ def measure_torch(width: int, samples: int, batch: int | None) -> dict[str, floa
 def _run(engine: str, width: int, samples: int, batch: int | None) -> dict[str, float]:
     """One measurement in a fresh process."""
     command = [sys.executable, "-m", "bench.scale", "--measure", engine, str(width), str(samples), str(batch or 0)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    done = subprocess.run(command, cwd=ROOT, env={**ONE_THREAD, **os.environ}, capture_output=True, text=True,
+                          timeout=1800, check=False)  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{engine} {width} {samples} {batch}: {done.stderr.strip().splitlines()[-1:]}")
     answer: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -207,16 +207,15 @@ def main(argv: list[str] | None = None) -> None:
         measure = measure_ours if engine == "ours" else measure_torch
         print(json.dumps(measure(int(width), int(samples), int(batch) or None)))
         return
-    medians = run(args.rounds)
-    print("\n".join(report(medians)))
-    plot(medians, Path(args.plot))
+    print("\n".join(scale_section(args.rounds, Path(args.plot))))
 
 
-def scale_section(rounds: int) -> tuple[list[str], Any]:
-    """For ``python -m bench``: the section's lines, and the medians (the plot is drawn too)."""
+def scale_section(rounds: int, plot_path: Path = ROOT / "bench" / "scale.png") -> list[str]:
+    """Measure every configuration ``rounds`` times, draw the plot at ``plot_path``, and return the
+    section's lines (``python -m bench`` puts them in its report)."""
     medians = run(rounds)
-    plot(medians, ROOT / "bench" / "scale.png")
-    return report(medians), medians
+    plot(medians, plot_path)
+    return report(medians)
 
 
 if __name__ == "__main__":
