@@ -104,20 +104,6 @@ def test_bad_definitions_are_refused_naming_the_problem(tan: Callable[..., Value
 # ---- what your rules return is checked, naming the op ----------------------------------------
 
 
-@pytest.fixture
-def define() -> Iterator[Callable[..., Callable[..., Value]]]:
-    """``define_op`` for one test: every op it defines leaves the global table afterwards."""
-    names: list[str] = []
-
-    def define_for_this_test(name: str, *rules: Any, **options: Any) -> Callable[..., Value]:
-        names.append(name)
-        return define_op(name, *rules, **options)
-
-    yield define_for_this_test
-    for name in names:
-        OPS.pop(name, None)
-
-
 @pytest.mark.parametrize(("result", "shown"), [(1j, "complex 1j"), ("2", "str '2'"), (None, "NoneType None")])
 def test_a_forward_that_returns_no_real_number_is_refused_naming_the_op(
     define: Callable[..., Callable[..., Value]], result: Any, shown: str

@@ -6,8 +6,9 @@ formula. Unwritten rules (``...``) are "not written yet", never an error."""
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import sympy
@@ -42,19 +43,16 @@ def gelu_from_values(x: Value, out: Value) -> tuple[Value]:
 
 
 @pytest.fixture
-def op() -> Iterator[Callable[..., str]]:
-    """define_op under a fresh name; every op made is taken out of the global table afterwards."""
-    made: list[str] = []
+def op(define: Callable[..., Callable[..., Value]]) -> Callable[..., str]:
+    """define_op under a fresh name (student_op_0, _1, ...); every op made leaves the global table afterwards."""
+    made = itertools.count()
 
     def make(forward: Callable[..., object], local: Callable[..., object], values: Callable[..., object]) -> str:
-        name = f"student_op_{len(made)}"
-        define_op(name, forward, local, values)  # type: ignore[arg-type]
-        made.append(name)
+        name = f"student_op_{next(made)}"
+        define(name, forward, local, values)
         return name
 
-    yield make
-    for name in made:
-        del OPS[name]
+    return make
 
 
 def test_right_rules_pass_every_check_and_gradcheck_agrees(op: Callable[..., str]) -> None:
