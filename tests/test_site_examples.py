@@ -3,9 +3,11 @@ print: a ```text block right after a ```python block is that block's output, exa
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,16 +45,23 @@ def test_the_site_has_examples_and_shown_outputs() -> None:
     assert sum(page == "guide/exercises.md" and shown is not None for page, _, shown in EXAMPLES) == 2
 
 
+@functools.cache
+def run_example(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run once in a fresh interpreter, in a scratch folder of its own."""
+    with tempfile.TemporaryDirectory() as scratch:
+        return subprocess.run([sys.executable, "-c", code], cwd=scratch, capture_output=True, text=True, timeout=300)
+
+
 @pytest.mark.parametrize(("page", "code", "shown"), EXAMPLES, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(EXAMPLES)])
-def test_site_example_runs_and_prints_what_the_page_shows(page: str, code: str, shown: str | None, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+def test_site_example_runs_and_prints_what_the_page_shows(page: str, code: str, shown: str | None) -> None:
+    result = run_example(code)
     assert result.returncode == 0, f"{page}: {result.stderr[-2000:]}"
     if shown is not None:
         assert result.stdout == shown, f"{page}: the page shows\n{shown}\nbut the example prints\n{result.stdout}"
 
 
-def test_the_start_page_example_gives_the_worked_gradients(tmp_path: Path) -> None:
+def test_the_start_page_example_gives_the_worked_gradients() -> None:
     # x = -2, y = 5, z = -4, f = (x + y) * z: by the chain rule df/dx = df/dy = z = -4, df/dz = x + y = 3.
     code = next(code for page, code, _ in EXAMPLES if page == "index.md" and "f.backward()" in code)
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = run_example(code)
     assert [float(g) for g in result.stdout.splitlines()[0].split()] == [-4.0, -4.0, 3.0]
