@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -106,3 +107,15 @@ def wait_for(condition: Callable[[], Any], seconds: float, what: str, scratch: P
             return value
         time.sleep(0.1)
     pytest.fail(f"{what} within {seconds} s; Voila's log ends:\n{voila_log(scratch)}", pytrace=False)
+
+
+def epoch_of(status: str) -> int:
+    """The epoch a playground's status line shows ("epoch 12 · ..."), or -1."""
+    match = re.search(r"epoch (\d+) ·", status)
+    return int(match.group(1)) if match else -1
+
+
+def train_loss(status: str) -> str:
+    """The train loss a playground's status line shows, as written, or ''."""
+    match = re.search(r"train loss (\S+)", status)
+    return match.group(1) if match else ""

@@ -5,14 +5,13 @@ that point's computation graph."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.servers import app_notebook, voila, wait_for
+from tests.browser.servers import app_notebook, epoch_of, train_loss, voila, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +47,6 @@ def unchanged_status(browser: Any) -> str:
     before = shown(browser)[0]
     time.sleep(0.8)
     return before if before == shown(browser)[0] else ""
-
-
-def epoch_of(status: str) -> int:
-    match = re.search(r"epoch (\d+) ·", status)
-    return int(match.group(1)) if match else -1
-
-
-def train_loss(status: str) -> str:
-    match = re.search(r"train loss (\S+)", status)
-    return match.group(1) if match else ""
 
 
 @pytest.mark.timeout(240)

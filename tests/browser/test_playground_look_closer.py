@@ -8,7 +8,6 @@ as its address, whatever address it was opened with, and shows a hovered unit ov
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 
 from autograd_lite.text import format_number
 from nn import Playground
-from tests.browser.servers import app_notebook, voila, wait_for
+from tests.browser.servers import app_notebook, epoch_of, train_loss, voila, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -52,16 +51,6 @@ def point_in(browser: Any, css: str, x: float, y: float) -> None:
     element = browser.find_element(By.CSS_SELECTOR, css)
     size = element.size
     ActionChains(browser).move_to_element_with_offset(element, x - size["width"] / 2, y - size["height"] / 2).perform()
-
-
-def train_loss(status: str) -> str:
-    match = re.search(r"train loss (\S+)", status)
-    return match.group(1) if match else ""
-
-
-def epoch_of(status: str) -> int:
-    match = re.search(r"epoch (\d+) ·", status)
-    return int(match.group(1)) if match else -1
 
 
 @pytest.mark.timeout(300)
