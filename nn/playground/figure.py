@@ -18,7 +18,7 @@ from autograd_lite.pictures.style import GradScale
 
 from ..plots import pyplot, smallest_text_pt
 from . import raster
-from .grid import feature_grids, grids, plane_inputs
+from .grid import grids, plane_inputs, scaled_feature_grids
 from .layout import network_layout
 from .views import BOUNDARY_RESOLUTION, TEST_COLOUR, TRAIN_COLOUR, UNIT_RESOLUTION, ZERO_WEIGHT, accuracy_note
 
@@ -129,11 +129,10 @@ def draw_network(state: PlaygroundState, ax: Axes, size: float = 10.0) -> None:
             ax.add_patch(Rectangle((cx - side / 2, cy - side / 2), side, side, fill=False, edgecolor="#666666",
                                    linewidth=0.8, zorder=3))
             position += fan_in + 1
-    for source, (name, values) in enumerate(zip(s.features, feature_grids(s.features, state.data.extent, UNIT_RESOLUTION), strict=True)):
+    for source, (name, values) in enumerate(zip(s.features, scaled_feature_grids(inputs, UNIT_RESOLUTION), strict=True)):
         cx, cy = layout.centres[0][source]
-        largest = float(np.abs(values).max())
         box = (cx - side / 2, cx + side / 2, cy + side / 2, cy - side / 2)
-        ax.imshow(_rgb(values / largest if largest > 0.0 else values, raster.FULL), extent=box, zorder=2, interpolation="bilinear")
+        ax.imshow(_rgb(values, raster.FULL), extent=box, zorder=2, interpolation="bilinear")
         ax.add_patch(Rectangle((cx - side / 2, cy - side / 2), side, side, fill=False, edgecolor="#666666", linewidth=0.8, zorder=3))
         ax.text(cx - side / 2 - 3, cy, name, ha="right", va="center", fontsize=size, zorder=3)
     for layer, count in enumerate(sizes):

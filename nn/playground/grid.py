@@ -99,6 +99,16 @@ def feature_grids(features: Sequence[str], extent: Extent, resolution: int) -> N
     return _as_grids(plane_inputs(features, extent, resolution), resolution)
 
 
+def scaled_feature_grids(inputs: NDArray[np.float64], resolution: int) -> list[NDArray[np.float64]]:
+    """Each feature over the plane from its ``plane_inputs``, divided by its largest size, so each
+    map spans the palette (a feature that is 0 everywhere stays 0)."""
+    scaled = []
+    for values in _as_grids(inputs, resolution):
+        largest = float(np.abs(values).max())
+        scaled.append(values / largest if largest > 0.0 else values)
+    return scaled
+
+
 def grids(
     weights: Sequence[float], sizes: Sequence[int], activation: str, inputs: NDArray[np.float64], resolution: int
 ) -> list[NDArray[np.float64]]:

@@ -27,7 +27,7 @@ from autograd_lite.text import format_number, shorten
 
 from . import raster
 from .contour import svg_path
-from .grid import feature_grids, grids, plane_inputs
+from .grid import grids, plane_inputs, scaled_feature_grids
 from .layout import NetworkLayout, network_layout
 
 if TYPE_CHECKING:
@@ -116,11 +116,11 @@ class Renderer:
                 self.parameter_names += [f"{name}.w{k}" for k in range(self.sizes[layer - 1])] + [f"{name}.b"]
         self._layout_boundary()
         self._overlay = self._boundary_overlay()
-        self._features = self._feature_pictures()
         self._inputs = {
             resolution: plane_inputs(settings.features, data.extent, resolution)
             for resolution in (BOUNDARY_RESOLUTION, UNIT_RESOLUTION)
         }
+        self._features = self._feature_pictures()
         self._edges, self._biases = self._hit_areas()
 
     # ---- the state of one frame --------------------------------------------------------------
@@ -284,16 +284,9 @@ class Renderer:
     # ---- the network -------------------------------------------------------------------------
 
     def _feature_pictures(self) -> list[str]:
-        """Each input's map over the plane, the same in every frame: its values over the largest
-        in size, so each map spans the palette."""
-        import numpy as np
-
-        maps = feature_grids(self.settings.features, self.data.extent, UNIT_RESOLUTION)
-        pictures = []
-        for values in maps:
-            largest = float(np.abs(values).max())
-            pictures.append(raster.heat_map(values / largest if largest > 0.0 else values, raster.FULL))
-        return pictures
+        """Each input's map over the plane, the same in every frame, spanning the palette."""
+        maps = scaled_feature_grids(self._inputs[UNIT_RESOLUTION], UNIT_RESOLUTION)
+        return [raster.heat_map(values, raster.FULL) for values in maps]
 
     def _hit_areas(self) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, str]]]:
         """Where each weight's edge runs (x1, y1, x2, y2, its parameter's label) and where each
