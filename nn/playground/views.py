@@ -108,12 +108,6 @@ class Renderer:
         self.layout: NetworkLayout = network_layout(self.sizes, top=28.0, left=self.label_room)
         self.labels = [f"L{layer}.N{unit}" for layer, size in enumerate(self.sizes[1:]) for unit in range(size)]
         self.weight_count = sum(fan_in * width for fan_in, width in pairwise(self.sizes))
-        # Every parameter's label, in the order of a snapshot's weights (the model's parameters).
-        self.parameter_names: list[str] = []
-        for layer in range(1, len(self.sizes)):
-            for unit in range(self.sizes[layer]):
-                name = f"L{layer - 1}.N{unit}"
-                self.parameter_names += [f"{name}.w{k}" for k in range(self.sizes[layer - 1])] + [f"{name}.b"]
         self._layout_boundary()
         self._overlay = self._boundary_overlay()
         self._inputs = {
@@ -121,7 +115,9 @@ class Renderer:
             for resolution in (BOUNDARY_RESOLUTION, UNIT_RESOLUTION)
         }
         self._features = self._feature_pictures()
-        self._edges, self._biases = self._hit_areas()
+        # Every parameter's label, in the order of a snapshot's weights (the model's parameters).
+        self.parameter_names: list[str]
+        self._edges, self._biases, self.parameter_names = self._hit_areas()
 
     # ---- the state of one frame --------------------------------------------------------------
 
@@ -288,19 +284,24 @@ class Renderer:
         maps = scaled_feature_grids(self._inputs[UNIT_RESOLUTION], UNIT_RESOLUTION)
         return [raster.heat_map(values, raster.FULL) for values in maps]
 
-    def _hit_areas(self) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, str]]]:
+    def _hit_areas(
+        self,
+    ) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, str]], list[str]]:
         """Where each weight's edge runs (x1, y1, x2, y2, its parameter's label) and where each
-        bias square sits (its centre, the label), for choosing a parameter by a click."""
+        bias square sits (its centre, the label), for choosing a parameter by a click; and every
+        label in the order of a snapshot's weights."""
         layout, side = self.layout, self.layout.unit
-        edges, biases = [], []
+        edges, biases, names = [], [], []
         for layer in range(1, len(self.sizes)):
             for unit in range(self.sizes[layer]):
                 name = f"L{layer - 1}.N{unit}"
                 for source in range(self.sizes[layer - 1]):
                     edges.append((*layout.exit(layer - 1, source), *layout.port(layer, unit, source), f"{name}.w{source}"))
+                    names.append(f"{name}.w{source}")
                 cx, cy = layout.centres[layer][unit]
                 biases.append((cx + side / 2 - 3.5, cy + side / 2 - 3.5, f"{name}.b"))
-        return edges, biases
+                names.append(f"{name}.b")
+        return edges, biases, names
 
     def parameter_at(self, px: float, py: float) -> str | None:
         """The label of the weight whose edge (or the bias whose corner square) is at pixel (px, py), if any."""
