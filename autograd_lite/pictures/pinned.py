@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .graphviz_text import FONT, GraphvizText, picture_text
+from .compose import compose
+from .graphviz_text import FONT, GraphvizText, write_scene
 from .options import PassState
 from .plan import EdgeKey, Overrides, Pins, Plan
 from .runner import run_graphviz
@@ -98,19 +99,16 @@ def read_pins(rendered: bytes) -> Pins:
     return Pins(graph, clusters, nodes, edges)
 
 
-def pin_frames(prepared: Prepared, plan: Plan, states: Callable[[], Iterable[PassState]]) -> list[GraphvizText]:
+def pin_frames(prepared: Prepared, plan: Plan, states: Iterable[PassState]) -> list[GraphvizText]:
     """Each state drawn at the positions of one shared layout (Graphviz runs twice in all).
 
-    ``states()`` yields the frames' states afresh each time it is called (a state may be changed
-    in place once the next one is asked for), so no copy of the running gradients is kept."""
-    drawings = []
-    last: PassState | None = None
-    for state in states():
-        drawings.append(picture_text(prepared, state, plan))
-        last = state
-    assert last is not None, "a backward pass has at least one step"
-    widest = measure_sizes(drawings)
-    layout = picture_text(prepared, last, plan, overrides=widest)
+    Each state's scene is composed as the state comes (a state may be changed in place once the
+    next one is asked for; a scene keeps its numbers and text, not the state), then written three
+    ways: to measure, to lay out (the last frame), and at the pinned positions."""
+    scenes = [compose(prepared, plan, state) for state in states]
+    assert scenes, "a backward pass has at least one step"
+    widest = measure_sizes([write_scene(scene) for scene in scenes])
+    layout = write_scene(scenes[-1], widest)
     pins = read_pins(run_graphviz(layout.source, LAYOUT_FORMAT, where="backward_steps"))
     fixed = Overrides(widest.node_sizes, {}, widest.caption_size)
-    return [picture_text(prepared, state, plan, overrides=fixed, pins=pins) for state in states()]
+    return [write_scene(scene, fixed, pins) for scene in scenes]

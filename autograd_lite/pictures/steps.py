@@ -150,7 +150,7 @@ def _frames(prepared: Prepared, recorded: RecordedPass, scale: GradScale) -> Ite
     total = len(steps)
     plan = asked_plan(prepared.options)
     if graphviz_available():
-        drawn = pin_frames(prepared, plan, lambda: _states(prepared, recorded, scale))
+        drawn = pin_frames(prepared, plan, _states(prepared, recorded, scale))
         for index, (step, pinned) in enumerate(zip(steps, drawn, strict=True)):
             graph = Graph(pinned.source, pinned.nodes, pinned.edges, pinned.hidden, pinned=True, labelled_edges=pinned.labelled_edges)
             yield Frame(index, total, step.node, _caption(index + 1, total, step, prepared.options.precision), graph, recorded)
