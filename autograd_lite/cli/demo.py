@@ -118,11 +118,16 @@ def parameter_count(hidden: tuple[int, ...]) -> int:
     return sum((fan_in + 1) * units for fan_in, units in pairwise((2, *hidden, 1)))
 
 
+def updates_per_step(batch_size: int | None) -> int:
+    """How many updates one step (an epoch over the ``SAMPLES`` points) makes: ceil(SAMPLES / batch)."""
+    return math.ceil(SAMPLES / (batch_size or SAMPLES))
+
+
 def training_work(hidden: tuple[int, ...], steps: int, batch_size: int | None) -> int:
     """A run's training in parameter passes: steps * (SAMPLES * (parameters + NEURON_PASSES *
     neurons) + updates per step * UPDATE_PASSES * parameters)."""
     parameters, neurons = parameter_count(hidden), sum(hidden) + 1
-    updates = math.ceil(SAMPLES / (batch_size or SAMPLES))
+    updates = updates_per_step(batch_size)
     return steps * (SAMPLES * (parameters + NEURON_PASSES * neurons) + updates * UPDATE_PASSES * parameters)
 
 
@@ -155,7 +160,7 @@ def run(options: DemoOptions) -> DemoResult:
     X, y = make_dataset(options.dataset, options.seed)
     model = nn.MLP(2, [*options.hidden, 1], activation="relu", rng=options.seed)
     batch = options.batch_size or SAMPLES
-    updates = options.steps * math.ceil(SAMPLES / batch)
+    updates = options.steps * updates_per_step(options.batch_size)
     optimizer = nn.SGD(model.parameters(), lr=nn.LinearDecay(LR_START, LR_END, updates))
     print(
         f"training MLP(2, {[*options.hidden, 1]}) relu on {SAMPLES} {options.dataset} points: "
