@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from nn import MLP, SGD, Adam, AdamW, Loss, fit, make_moons, mse, train_batch
 from nn.compiled import ReplayFallback
 from nn.losses import l1_penalty, soft_threshold
 from tests.nn.eager_oracle import close, eager_then_compiled
+from tests.nn.torch_reference import mlp_forward
 
 np = pytest.importorskip("numpy")
 
@@ -126,12 +126,7 @@ def test_full_batch_l1_training_is_pytorchs_proximal_gradient_descent() -> None:
     targets = torch.tensor(y, dtype=torch.float64)
     for _ in range(steps):
         w = flat.clone().requires_grad_(True)
-        values, position = inputs, 0
-        for layer, (fan_in, width) in enumerate(pairwise(sizes)):
-            block = w[position : position + width * (fan_in + 1)].reshape(width, fan_in + 1)
-            values = values @ block[:, :fan_in].T + block[:, fan_in]
-            values = values if layer == len(sizes) - 2 else torch.tanh(values)
-            position += width * (fan_in + 1)
+        values = mlp_forward(torch, w, inputs, sizes)
         torch.relu(1 - targets * values[:, 0]).mean().backward()
         assert w.grad is not None
         flat = torch.nn.functional.softshrink(flat - lr * w.grad, lr * l1)

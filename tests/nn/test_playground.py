@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import random
 import re
-from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from nn import MLP, SGD, Adam, Playground, make_moons, mse, sse, train_batch
 from nn.losses import LOSSES
 from nn.playground.data import targets_for
 from nn.playground.history import RunHistory, Snapshot
+from tests.nn.torch_reference import mlp_forward
 
 
 def weights(model: MLP) -> list[float]:
@@ -115,12 +115,7 @@ def test_a_full_batch_step_is_the_one_pytorch_computes() -> None:
     flat = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     X = torch.tensor(pg.data.train_X, dtype=torch.float64)
     y = torch.tensor(pg.data.train_y, dtype=torch.float64)
-    values, position = X, 0
-    for layer, (fan_in, width) in enumerate(pairwise(sizes)):
-        block = flat[position : position + width * (fan_in + 1)].reshape(width, fan_in + 1)
-        values = values @ block[:, :fan_in].T + block[:, fan_in]
-        values = values if layer == len(sizes) - 2 else torch.tanh(values)
-        position += width * (fan_in + 1)
+    values = mlp_forward(torch, flat, X, sizes)
     loss = torch.relu(1 - y * values[:, 0]).mean() + 1e-3 * (flat * flat).sum()
     loss.backward()
     expected = (flat - 0.2 * flat.grad).detach().tolist()
